@@ -1,0 +1,60 @@
+// swift-tools-version: 6.0
+//
+// conctrace: which concurrency strategy should this work use, and what does switching cost?
+//
+// Targets by role (see docs/architecture in README):
+//   ConcTraceRecorder   event model, clock, per-thread lanes, drain loop. No C library, no CLI.
+//   ConcTraceFormat     Chrome Trace Event JSON: the writer (a recorder sink) and the streaming reader (json-c).
+//   ConcTraceWorkloads  cpu, sleep (and download, through libcurl).
+//   ConcTraceStrategies sequential, threads: how tasks are run on workers, recorded as they go.
+//   conctrace           the CLI: wires the others together.
+import PackageDescription
+
+let package = Package(
+    name: "conctrace",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "conctrace", targets: ["conctrace"]),
+    ],
+    dependencies: [
+        // The CLI: subcommands, typed options, help and usage errors.
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        // Deque for ready queues: amortized O(1) at both ends, no index shuffling.
+        .package(url: "https://github.com/apple/swift-collections", from: "1.1.0"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CCurl",
+            pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]
+        ),
+        .systemLibrary(
+            name: "CJSONC",
+            pkgConfig: "json-c",
+            providers: [.apt(["libjson-c-dev"])]
+        ),
+        .target(name: "ConcTraceRecorder"),
+        .target(name: "ConcTraceFormat", dependencies: ["ConcTraceRecorder", "CJSONC"]),
+        .target(name: "ConcTraceWorkloads", dependencies: ["ConcTraceRecorder", "CCurl"]),
+        .target(
+            name: "ConcTraceStrategies",
+            dependencies: [
+                "ConcTraceRecorder", "ConcTraceWorkloads",
+                .product(name: "DequeModule", package: "swift-collections"),
+            ]
+        ),
+        .executableTarget(
+            name: "conctrace",
+            dependencies: [
+                "ConcTraceRecorder", "ConcTraceFormat", "ConcTraceWorkloads", "ConcTraceStrategies", "CCurl", "CJSONC",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "ConcTraceRecorderTests", dependencies: ["ConcTraceRecorder"]),
+        .testTarget(name: "ConcTraceFormatTests", dependencies: ["ConcTraceFormat", "ConcTraceRecorder"]),
+        .testTarget(name: "ConcTraceWorkloadsTests", dependencies: ["ConcTraceWorkloads"]),
+        .testTarget(name: "ConcTraceStrategiesTests", dependencies: ["ConcTraceStrategies", "ConcTraceFormat"]),
+        .testTarget(name: "conctraceTests", dependencies: ["conctrace", "ConcTraceFormat"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,374 @@
+import ConcTraceRecorder
+
+/// Turns the recorder's lifecycle events into Chrome Trace Event JSON, one event per line (the Array form).
+///
+/// What it writes (docs/trace-format.md is the contract):
+/// - per worker, a thread track (`tid` = worker id) with an `X` slice for every running slice, named after the task;
+/// - per task, an async track (`b`/`e`, `id2.local` = task id): an outer span named after the task from created to
+///   its end, holding one span per state (`ready`, `running`, `waiting (reason)`);
+/// - flow arrows: `spawn` from the creator's slice to the task's first slice, `wake` from the slice that made a task
+///   ready to the slice where it runs next;
+/// - counters: tasks in flight and ready; per worker, OS context switches;
+/// - `conctrace.run` (metadata) first and `conctrace.stats` (recording statistics) at checkpoints and last.
+///
+/// Spans are written when they end, as `b`/`e` pairs, so a file cut off at any line holds only complete spans.
+public struct ChromeTraceConverter {
+    private struct TaskTrack {
+        var label: StaticString
+        var index: UInt64?
+        var parent: UInt64
+        var created: UInt64
+        var state: TaskState
+        var since: UInt64
+        var reason: WaitReason
+        var worker: UInt32
+        var slices: Int
+        var spawnFlow: UInt64
+        var wakeFlow: UInt64
+    }
+
+    /// The trace's `pid`.
+    public let processID: UInt32
+    private var out = JSONLine()
+    private var eventsWritten = 0
+    private var tasks: [UInt64: TaskTrack] = [:]
+    private var runningOn: [UInt32: UInt64] = [:]
+    private var workerNames: [UInt32: String] = [:]
+    private var nextFlow: UInt64 = 1
+    private var inFlight = 0
+    private var readyCount = 0
+    private var countersDirty = false
+    private var lastCounterTime: UInt64 = 0
+
+    /// The `tid` of process-level instant events (`conctrace.run`, `conctrace.stats`): the first worker, which
+    /// conctrace makes for the main thread.
+    public static let processEventsThread: UInt32 = 1
+
+    /// Makes a converter for one process's events.
+    public init(processID: UInt32) {
+        self.processID = processID
+    }
+
+    /// Takes the JSON text produced so far (a sequence of lines) and clears the buffer.
+    public mutating func takeOutput() -> [UInt8] {
+        let bytes = out.bytes
+        out.removeAll()
+        return bytes
+    }
+
+    /// Lines converted so far.
+    public var lineCount: Int { eventsWritten }
+
+    // MARK: Head and tail
+
+    /// The file's head: `[`, the process name, and the run metadata.
+    public mutating func writeHeader(processName: String, metadata: RunMetadata) {
+        out.raw("[\n")
+        beginEvent(phase: "M", name: "process_name")
+        out.key("pid"); out.int(processID)
+        out.key("args"); out.beginObject(); out.key("name"); out.string(processName); out.endObject()
+        endEvent()
+        beginEvent(phase: "i", name: "conctrace.run")
+        out.key("s"); out.string("p")
+        out.key("pid"); out.int(processID)
+        out.key("tid"); out.int(Self.processEventsThread)
+        out.key("ts"); out.microseconds(fromNanoseconds: metadataTimestamp(metadata))
+        out.key("args")
+        writeArgs(metadata.entries)
+        endEvent()
+    }
+
+    /// Recording statistics, as a `conctrace.stats` instant.
+    public mutating func writeStats(_ stats: RecorderStats, at timestamp: UInt64) {
+        beginEvent(phase: "i", name: "conctrace.stats")
+        out.key("s"); out.string("p")
+        out.key("pid"); out.int(processID)
+        out.key("tid"); out.int(Self.processEventsThread)
+        out.key("ts"); out.microseconds(fromNanoseconds: timestamp)
+        out.key("args"); out.beginObject()
+        out.key("events"); out.int(stats.events)
+        out.key("dropped"); out.int(stats.dropped)
+        out.key("lost"); out.int(stats.lost)
+        out.key("ns_per_event"); out.double((stats.nsPerEvent * 10).rounded() / 10)
+        out.key("workers"); out.int(stats.workers)
+        out.key("final"); out.bool(stats.isFinal)
+        out.endObject()
+        endEvent()
+    }
+
+    /// The file's tail: `]`, which makes it strict JSON. A file without it still loads in the viewers.
+    public mutating func writeFooter() {
+        out.raw("\n]\n")
+    }
+
+    // MARK: Workers
+
+    /// Names a worker's thread track.
+    public mutating func workerStarted(worker: UInt32, name: String) {
+        workerNames[worker] = name
+        beginEvent(phase: "M", name: "thread_name")
+        out.key("pid"); out.int(processID)
+        out.key("tid"); out.int(worker)
+        out.key("args"); out.beginObject(); out.key("name"); out.string(name); out.endObject()
+        endEvent()
+        beginEvent(phase: "M", name: "thread_sort_index")
+        out.key("pid"); out.int(processID)
+        out.key("tid"); out.int(worker)
+        out.key("args"); out.beginObject(); out.key("sort_index"); out.int(worker); out.endObject()
+        endEvent()
+    }
+
+    // MARK: Lifecycle
+
+    /// Converts a batch of events (in timestamp order).
+    public mutating func consume(_ events: [TraceEvent], annotations: TaskAnnotations) {
+        for event in events {
+            switch event.kind {
+            case .created: created(event)
+            case .ready: ready(event)
+            case .running: running(event)
+            case .waiting: waiting(event)
+            case .done, .failed, .cancelled: ended(event, annotations: annotations)
+            case .osSwitches: osSwitches(event)
+            }
+            if countersDirty { writeCounters(at: event.timestamp) }
+        }
+    }
+
+    private mutating func created(_ event: TraceEvent) {
+        var track = TaskTrack(
+            label: event.label, index: event.hasValue ? UInt64(truncatingIfNeeded: event.value) : nil,
+            parent: event.related, created: event.timestamp, state: .created, since: event.timestamp,
+            reason: .none, worker: event.worker, slices: 0, spawnFlow: 0, wakeFlow: 0)
+        if event.related != 0, let creatorWorker = worker(running: event.related) {
+            track.spawnFlow = flowStart(category: "spawn", worker: creatorWorker, at: event.timestamp)
+        }
+        tasks[event.task] = track
+        inFlight += 1
+        countersDirty = true
+    }
+
+    private mutating func ready(_ event: TraceEvent) {
+        var track = tasks[event.task] ?? placeholder(for: event)
+        closeState(&track, task: event.task, at: event.timestamp)
+        track.state = .ready
+        track.since = event.timestamp
+        readyCount += 1
+        countersDirty = true
+        let wakerIsSpawner = track.slices == 0 && event.related == track.parent && track.spawnFlow != 0
+        if event.related != 0, !wakerIsSpawner, let wakerWorker = worker(running: event.related) {
+            track.wakeFlow = flowStart(category: "wake", worker: wakerWorker, at: event.timestamp)
+        }
+        tasks[event.task] = track
+    }
+
+    private mutating func running(_ event: TraceEvent) {
+        var track = tasks[event.task] ?? placeholder(for: event)
+        closeState(&track, task: event.task, at: event.timestamp)
+        track.state = .running
+        track.since = event.timestamp
+        track.worker = event.worker
+        track.slices += 1
+        runningOn[event.worker] = event.task
+        if track.spawnFlow != 0 {
+            flowEnd(category: "spawn", id: track.spawnFlow, worker: event.worker, at: event.timestamp)
+            track.spawnFlow = 0
+        }
+        if track.wakeFlow != 0 {
+            flowEnd(category: "wake", id: track.wakeFlow, worker: event.worker, at: event.timestamp)
+            track.wakeFlow = 0
+        }
+        tasks[event.task] = track
+    }
+
+    private mutating func waiting(_ event: TraceEvent) {
+        var track = tasks[event.task] ?? placeholder(for: event)
+        closeState(&track, task: event.task, at: event.timestamp)
+        track.state = .waiting
+        track.reason = event.reason
+        track.since = event.timestamp
+        tasks[event.task] = track
+    }
+
+    private mutating func ended(_ event: TraceEvent, annotations: TaskAnnotations) {
+        var track = tasks.removeValue(forKey: event.task) ?? placeholder(for: event)
+        closeState(&track, task: event.task, at: event.timestamp)
+        let state = event.kind.state ?? .done
+        let extra = annotations.take(event.task)
+        // The task's whole life: its state spans nest inside.
+        beginEvent(phase: "b", category: "task")
+        writeTaskName(track)
+        writeAsyncID(event.task)
+        out.key("tid"); out.int(track.worker)
+        out.key("ts"); out.microseconds(fromNanoseconds: track.created)
+        out.key("args"); out.beginObject()
+        out.key("task"); out.int(event.task)
+        out.key("parent"); out.int(track.parent)
+        out.key("state"); out.string(state.name)
+        if event.hasValue { out.key("result"); out.string(String(event.value)) }
+        for (key, value) in extra { out.key(key); writeValue(value) }
+        out.endObject()
+        endEvent()
+        beginEvent(phase: "e", category: "task")
+        writeTaskName(track)
+        writeAsyncID(event.task)
+        out.key("tid"); out.int(event.worker)
+        out.key("ts"); out.microseconds(fromNanoseconds: event.timestamp)
+        endEvent()
+        inFlight -= 1
+        countersDirty = true
+    }
+
+    private mutating func osSwitches(_ event: TraceEvent) {
+        beginEvent(phase: "C", name: nil)
+        out.key("name"); out.string("os switches (\(workerNames[event.worker] ?? "worker \(event.worker)"))")
+        out.key("pid"); out.int(processID)
+        out.key("tid"); out.int(event.worker)
+        out.key("ts"); out.microseconds(fromNanoseconds: event.timestamp)
+        out.key("args"); out.beginObject()
+        out.key("voluntary"); out.int(UInt64(truncatingIfNeeded: event.value >> 64))
+        out.key("involuntary"); out.int(UInt64(truncatingIfNeeded: event.value))
+        out.endObject()
+        endEvent()
+    }
+
+    // MARK: Pieces
+
+    /// Ends the task's current state at `timestamp`: writes its span, and for a running slice its `X` slice.
+    private mutating func closeState(_ track: inout TaskTrack, task: UInt64, at timestamp: UInt64) {
+        switch track.state {
+        case .created, .done, .failed, .cancelled:
+            return
+        case .ready:
+            readyCount -= 1
+            countersDirty = true
+        case .running:
+            beginEvent(phase: "X", name: nil)
+            writeTaskName(track)
+            out.key("cat"); out.string("running")
+            out.key("pid"); out.int(processID)
+            out.key("tid"); out.int(track.worker)
+            out.key("ts"); out.microseconds(fromNanoseconds: track.since)
+            out.key("dur"); out.microseconds(fromNanoseconds: timestamp &- track.since)
+            out.key("args"); out.beginObject(); out.key("task"); out.int(task); out.endObject()
+            endEvent()
+            if runningOn[track.worker] == task { runningOn[track.worker] = nil }
+        case .waiting:
+            break
+        }
+        for isBegin in [true, false] {
+            beginEvent(phase: isBegin ? "b" : "e", category: "task")
+            out.key("name")
+            switch track.state {
+            case .ready: out.string("ready")
+            case .running: out.string("running")
+            default: out.string("waiting (\(track.reason.name))")
+            }
+            writeAsyncID(task)
+            out.key("tid"); out.int(track.worker)
+            out.key("ts"); out.microseconds(fromNanoseconds: isBegin ? track.since : timestamp)
+            if isBegin, track.state == .waiting {
+                out.key("args"); out.beginObject(); out.key("reason"); out.string(track.reason.name); out.endObject()
+            }
+            endEvent()
+        }
+    }
+
+    private func worker(running task: UInt64) -> UInt32? {
+        guard let track = tasks[task], track.state == .running, runningOn[track.worker] == task else { return nil }
+        return track.worker
+    }
+
+    private mutating func flowStart(category: StaticString, worker: UInt32, at timestamp: UInt64) -> UInt64 {
+        let id = nextFlow
+        nextFlow += 1
+        beginEvent(phase: "s", category: category)
+        out.key("name"); out.string(category)
+        out.key("id"); out.int(id)
+        out.key("pid"); out.int(processID)
+        out.key("tid"); out.int(worker)
+        out.key("ts"); out.microseconds(fromNanoseconds: timestamp)
+        endEvent()
+        return id
+    }
+
+    private mutating func flowEnd(category: StaticString, id: UInt64, worker: UInt32, at timestamp: UInt64) {
+        beginEvent(phase: "f", category: category)
+        out.key("name"); out.string(category)
+        out.key("id"); out.int(id)
+        out.key("bp"); out.string("e")
+        out.key("pid"); out.int(processID)
+        out.key("tid"); out.int(worker)
+        out.key("ts"); out.microseconds(fromNanoseconds: timestamp)
+        endEvent()
+    }
+
+    private mutating func writeCounters(at timestamp: UInt64) {
+        countersDirty = false
+        beginEvent(phase: "C", name: "tasks")
+        out.key("pid"); out.int(processID)
+        out.key("tid"); out.int(Self.processEventsThread)
+        out.key("ts"); out.microseconds(fromNanoseconds: max(timestamp, lastCounterTime))
+        out.key("args"); out.beginObject()
+        out.key("in_flight"); out.int(inFlight)
+        out.key("ready"); out.int(readyCount)
+        out.endObject()
+        endEvent()
+        lastCounterTime = max(timestamp, lastCounterTime)
+    }
+
+    /// A track for a task whose `created` event was dropped: it still gets its slices, under a generic name.
+    private func placeholder(for event: TraceEvent) -> TaskTrack {
+        TaskTrack(label: "task", index: event.task, parent: 0, created: event.timestamp, state: .created,
+                  since: event.timestamp, reason: .none, worker: event.worker, slices: 0, spawnFlow: 0, wakeFlow: 0)
+    }
+
+    private mutating func writeTaskName(_ track: TaskTrack) {
+        out.key("name")
+        if let index = track.index {
+            out.string("\(track.label) \(index)")
+        } else {
+            out.string(track.label)
+        }
+    }
+
+    private mutating func writeAsyncID(_ task: UInt64) {
+        out.key("id2"); out.beginObject(); out.key("local"); out.int(task); out.endObject()
+        out.key("pid"); out.int(processID)
+    }
+
+    private mutating func writeArgs(_ entries: [(key: String, value: AnnotationValue)]) {
+        out.beginObject()
+        for (key, value) in entries {
+            out.key(key)
+            writeValue(value)
+        }
+        out.endObject()
+    }
+
+    private mutating func writeValue(_ value: AnnotationValue) {
+        switch value {
+        case .string(let text): out.string(text)
+        case .int(let number): out.int(number)
+        case .double(let number): out.double(number)
+        }
+    }
+
+    private func metadataTimestamp(_ metadata: RunMetadata) -> UInt64 {
+        if case .int(let start)? = metadata["start_monotonic_ns"] { return UInt64(max(0, start)) }
+        return MonotonicClock.now()
+    }
+
+    private mutating func beginEvent(phase: StaticString, name: StaticString? = nil, category: StaticString? = nil) {
+        if eventsWritten > 0 { out.raw(",\n") }
+        eventsWritten += 1
+        out.beginObject()
+        out.key("ph"); out.string(phase)
+        if let category { out.key("cat"); out.string(category) }
+        if let name { out.key("name"); out.string(name) }
+    }
+
+    private mutating func endEvent() {
+        out.endObject()
+    }
+}

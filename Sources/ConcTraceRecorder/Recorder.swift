@@ -1,0 +1,232 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Synchronization
+
+/// Records the lifecycle of every task on every worker, and drains it to a `TraceSink` as the run goes.
+///
+/// ```
+///   worker threads ──record──▶ EventLane (one ring per thread, no lock)
+///                                   │ drain thread, every few ms: events up to a watermark,
+///                                   ▼ merged in timestamp order
+///                               TraceSink (the Chrome trace writer) ──▶ disk
+/// ```
+///
+/// Memory stays bounded: each lane is a fixed ring, drained incrementally. Nothing is lost silently: a full lane
+/// counts a drop, and the statistics reach the sink at every checkpoint and at `finish()`.
+public final class Recorder: Sendable {
+    /// Tuning for a recorder.
+    public struct Configuration: Sendable {
+        /// Whether events are recorded at all. When false, lanes do nothing and no sink is needed.
+        public var enabled: Bool
+        /// Default ring size per lane, in events.
+        public var laneCapacity: Int
+        /// How long the drain thread sleeps between rounds when lanes are not filling, in nanoseconds.
+        public var drainInterval: UInt64
+        /// How often statistics are checkpointed into the trace, in nanoseconds.
+        public var checkpointInterval: UInt64
+
+        /// Makes a configuration.
+        public init(enabled: Bool = true, laneCapacity: Int = 1 << 16, drainInterval: UInt64 = 5_000_000,
+                    checkpointInterval: UInt64 = 1_000_000_000) {
+            self.enabled = enabled
+            self.laneCapacity = laneCapacity
+            self.drainInterval = drainInterval
+            self.checkpointInterval = checkpointInterval
+        }
+    }
+
+    private struct DrainState {
+        var sink: (any TraceSink)?
+        var lanes: [EventLane] = []
+        var announced = 0
+        var batch: [TraceEvent] = []
+        var drained: UInt64 = 0
+        var lost: UInt64 = 0
+        var failure: (any Error)?
+        var lastCheckpoint: UInt64 = 0
+        var finished = false
+    }
+
+    /// The configuration it was made with.
+    public let configuration: Configuration
+    /// The calibrated cost of recording one event on this machine, in nanoseconds (0 when disabled).
+    public let nsPerEvent: Double
+    /// Details attached to tasks (errors, URLs), written with their final events.
+    public let annotations = TaskAnnotations()
+
+    private let registry = Mutex<[EventLane]>([])
+    private let drainState: Mutex<DrainState>
+    private let nextWorker = Atomic<UInt32>(1)
+    private let nextTask = Atomic<UInt64>(1)
+    private let stopping = Atomic<Bool>(false)
+    private let drainThread = Mutex<OSThread?>(nil)
+    private let threadKey: pthread_key_t
+
+    /// Makes a recorder and, when enabled, starts its drain thread.
+    /// - Parameters:
+    ///   - configuration: tuning.
+    ///   - sink: where events go; nil only when recording is disabled (or for tests that drain by hand).
+    ///   - startDraining: false to drain only by calling `drainNow()` (deterministic tests).
+    ///   - nsPerEvent: a calibration already made with `RecordCost.calibrate()`, or nil to calibrate now.
+    public init(configuration: Configuration = .init(), sink: sending (any TraceSink)?, startDraining: Bool = true,
+                nsPerEvent: Double? = nil) {
+        self.configuration = configuration
+        self.nsPerEvent = configuration.enabled ? (nsPerEvent ?? RecordCost.calibrate()) : 0
+        var state = DrainState()
+        state.sink = sink
+        state.lastCheckpoint = MonotonicClock.now()
+        self.drainState = Mutex(state)
+        var key = pthread_key_t()
+        pthread_key_create(&key, nil)
+        self.threadKey = key
+        if configuration.enabled && startDraining {
+            let thread = try? OSThread(name: "conctrace-drain") { [self] in drainLoop() }
+            drainThread.withLock { $0 = thread }
+        }
+    }
+
+    deinit {
+        pthread_key_delete(threadKey)
+    }
+
+    /// Whether events are recorded.
+    public var isEnabled: Bool { configuration.enabled }
+
+    // MARK: Tasks and lanes
+
+    /// A fresh task id (never 0). Lock-free; valid whether or not recording is on.
+    public func makeTaskID() -> UInt64 {
+        nextTask.wrappingAdd(1, ordering: .relaxed).oldValue
+    }
+
+    /// Makes a lane for a worker. The caller gives it to one thread at a time.
+    /// - Parameters:
+    ///   - name: the worker's name in the trace (e.g. `thread 3`).
+    ///   - capacity: ring size in events; nil for the configured default.
+    public func makeLane(name: String, capacity: Int? = nil) -> EventLane {
+        let worker = nextWorker.wrappingAdd(1, ordering: .relaxed).oldValue
+        let lane = EventLane(worker: worker, name: name, capacity: capacity ?? configuration.laneCapacity,
+                             enabled: configuration.enabled)
+        if configuration.enabled { registry.withLock { $0.append(lane) } }
+        return lane
+    }
+
+    /// The lane bound to the calling thread, made (and named `name`) on the thread's first call.
+    ///
+    /// After the first call this is one `pthread_getspecific`; hot loops should still keep the lane they got.
+    public func laneForCurrentThread(name: @autoclosure () -> String) -> EventLane {
+        if let raw = pthread_getspecific(threadKey) {
+            return Unmanaged<EventLane>.fromOpaque(raw).takeUnretainedValue()
+        }
+        let lane = makeLane(name: name())
+        // The registry keeps the lane alive for the recorder's lifetime; the key holds it unretained.
+        if !configuration.enabled { _ = Unmanaged.passRetained(lane) }
+        pthread_setspecific(threadKey, Unmanaged.passUnretained(lane).toOpaque())
+        return lane
+    }
+
+    /// Attaches a detail to a task, written into its args with its final event. Cold path: a lock and an
+    /// allocation; call it at most a few times per task, before recording the final event.
+    public func annotate(_ task: UInt64, _ key: String, _ value: AnnotationValue) {
+        guard isEnabled else { return }
+        annotations.annotate(task, key, value)
+    }
+
+    // MARK: Draining
+
+    /// Statistics so far: `events` counts what reached the sink; `lost` adds what is still in lanes after
+    /// `finish()` (recorded by threads that outlived it) to what a failed sink could not take.
+    public func stats(isFinal: Bool = false) -> RecorderStats {
+        let lanes = registry.withLock { $0 }
+        return drainState.withLock { makeStats(lanes: lanes, state: $0, isFinal: isFinal) }
+    }
+
+    private func makeStats(lanes: [EventLane], state: DrainState, isFinal: Bool) -> RecorderStats {
+        let stranded = state.finished || isFinal ? lanes.reduce(0) { $0 &+ $1.pending } : 0
+        return RecorderStats(
+            events: state.drained, dropped: lanes.reduce(0) { $0 &+ $1.dropped }, lost: state.lost &+ stranded,
+            nsPerEvent: nsPerEvent, workers: lanes.count, isFinal: isFinal)
+    }
+
+    /// The first error the sink raised (e.g. a full disk), if any. Once the sink fails, later events are
+    /// counted as `lost`, and what the sink had written stays as it was.
+    public var sinkFailure: (any Error)? { drainState.withLock { $0.failure } }
+
+    /// Drains every lane once, up to now. Thread-safe; used by tests and by `finish()`.
+    public func drainNow() {
+        drain(upTo: MonotonicClock.now())
+    }
+
+    /// Stops the drain thread, drains everything, and hands the sink its final statistics. Idempotent and
+    /// thread-safe: the run's end and a signal handler may both call it.
+    /// - Returns: the final statistics.
+    @discardableResult
+    public func finish() -> RecorderStats {
+        stopping.store(true, ordering: .releasing)
+        if let thread = drainThread.withLock({ current -> OSThread? in
+            defer { current = nil }
+            return current
+        }) {
+            thread.join()
+        }
+        drain(upTo: .max)
+        let lanes = registry.withLock { $0 }
+        return drainState.withLock { state in
+            let stats = makeStats(lanes: lanes, state: state, isFinal: true)
+            guard !state.finished else { return stats }
+            state.finished = true
+            guard state.failure == nil, let sink = state.sink else { return stats }
+            do { try sink.finish(stats) } catch { state.failure = error }
+            return stats
+        }
+    }
+
+    private func drainLoop() {
+        while !stopping.load(ordering: .acquiring) {
+            let filling = drain(upTo: MonotonicClock.now())
+            if !filling {
+                var pause = timespec(tv_sec: 0, tv_nsec: Int(configuration.drainInterval))
+                nanosleep(&pause, nil)
+            }
+        }
+    }
+
+    /// One drain round. Returns whether some lane was more than half full (so the next round should not wait).
+    @discardableResult
+    private func drain(upTo watermark: UInt64) -> Bool {
+        guard configuration.enabled else { return false }
+        let lanes = registry.withLock { $0 }
+        return drainState.withLock { state in
+            guard !state.finished else { return false }
+            var filling = false
+            state.batch.removeAll(keepingCapacity: true)
+            for lane in lanes where lane.pending > 0 {
+                if lane.pending > lane.capacity / 2 { filling = true }
+                lane.drain(upTo: watermark, into: &state.batch)
+            }
+            state.drained &+= UInt64(state.batch.count)
+            // Each lane's events are already in order: the stable sort merges the runs.
+            if lanes.count > 1 { state.batch.sort { $0.timestamp < $1.timestamp } }
+            let newLanes = lanes[min(state.announced, lanes.count)...]
+            state.announced = lanes.count
+            guard state.failure == nil, let sink = state.sink else {
+                state.lost &+= UInt64(state.batch.count)
+                return filling
+            }
+            do {
+                for lane in newLanes { try sink.workerStarted(worker: lane.worker, name: lane.name) }
+                if !state.batch.isEmpty { try sink.consume(state.batch, annotations: annotations) }
+                let now = MonotonicClock.now()
+                if now &- state.lastCheckpoint >= configuration.checkpointInterval, watermark != .max {
+                    state.lastCheckpoint = now
+                    try sink.checkpoint(makeStats(lanes: lanes, state: state, isFinal: false))
+                }
+            } catch {
+                state.failure = error
+                state.lost &+= UInt64(state.batch.count)
+            }
+            return filling
+        }
+    }
+}

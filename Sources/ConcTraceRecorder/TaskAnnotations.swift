@@ -1,0 +1,29 @@
+import Synchronization
+
+/// A value attached to a task: shown in its args in the trace.
+public enum AnnotationValue: Sendable, Equatable {
+    case string(String)
+    case int(Int64)
+    case double(Double)
+}
+
+/// Per-task details that do not fit a fixed-size event: an error message, a URL, an HTTP status.
+///
+/// This is the cold path, at most a few calls per task (it takes a lock and allocates): attach details before
+/// recording the task's final event, and the writer adds them to the task's args when it sees that event.
+public final class TaskAnnotations: Sendable {
+    private let table = Mutex<[UInt64: [(String, AnnotationValue)]]>([:])
+
+    /// Makes an empty table.
+    public init() {}
+
+    /// Attaches `key: value` to `task`.
+    public func annotate(_ task: UInt64, _ key: String, _ value: AnnotationValue) {
+        table.withLock { $0[task, default: []].append((key, value)) }
+    }
+
+    /// Removes and returns what is attached to `task`, in the order attached.
+    public func take(_ task: UInt64) -> [(String, AnnotationValue)] {
+        table.withLock { $0.removeValue(forKey: task) } ?? []
+    }
+}

@@ -1,0 +1,82 @@
+import ConcTraceRecorder
+import ConcTraceWorkloads
+
+/// How tasks are run: the strategies conctrace compares.
+public enum StrategyKind: String, Sendable, CaseIterable {
+    /// One task after another on the calling thread.
+    case sequential
+    /// A pool of OS threads fed from one ready queue.
+    case threads
+}
+
+/// Why a run could not be carried out.
+public enum StrategyError: Error, Sendable, CustomStringConvertible {
+    /// A worker thread could not be started (e.g. the process hit its thread limit).
+    case cannotStartWorker(index: Int, OSError)
+
+    public var description: String {
+        switch self {
+        case .cannotStartWorker(let index, let error):
+            "could not start worker \(index): \(error); try fewer --workers"
+        }
+    }
+}
+
+/// What a run did.
+public struct RunResult: Sendable {
+    /// The outcome of each task by index; nil for a task that failed or was cancelled.
+    public var outcomes: [TaskOutcome?]
+    /// Tasks that finished.
+    public var done: Int
+    /// Tasks that failed (an error other than cancellation).
+    public var failed: Int
+    /// Tasks cancelled before or while running.
+    public var cancelled: Int
+    /// Wall time from the first task's creation to the last task's end, in nanoseconds.
+    public var wallNanoseconds: UInt64
+    /// Workers the run used.
+    public var workers: Int
+
+    /// Wall time in seconds.
+    public var wallSeconds: Double { Double(wallNanoseconds) / 1e9 }
+}
+
+/// Everything a strategy needs to run a workload.
+public struct RunContext: Sendable {
+    /// The recorder (possibly disabled).
+    public let recorder: Recorder
+    /// The lane of the calling (main) thread: the root task runs there.
+    public let mainLane: EventLane
+    /// Stops the run early when set.
+    public let cancellation: Cancellation
+
+    /// Makes a context.
+    public init(recorder: Recorder, mainLane: EventLane, cancellation: Cancellation) {
+        self.recorder = recorder
+        self.mainLane = mainLane
+        self.cancellation = cancellation
+    }
+}
+
+/// A way of running a workload's tasks.
+public protocol Strategy: Sendable {
+    /// Which strategy this is.
+    var kind: StrategyKind { get }
+    /// How many workers it runs tasks on.
+    var workers: Int { get }
+    /// Runs every task of `workload` and returns when all have ended. Blocks the calling thread.
+    /// - Throws: `StrategyError` if the strategy cannot run at all.
+    func run(_ workload: any Workload, in context: RunContext) throws -> RunResult
+}
+
+/// Makes the strategy of a kind.
+/// - Parameters:
+///   - kind: which strategy.
+///   - workers: the worker count asked for, or nil for the strategy's default.
+///   - tasks: the run's task count (defaults depend on it).
+public func makeStrategy(_ kind: StrategyKind, workers: Int?, tasks: Int) -> any Strategy {
+    switch kind {
+    case .sequential: SequentialStrategy()
+    case .threads: ThreadPoolStrategy(workers: workers ?? ThreadPoolStrategy.defaultWorkers(tasks: tasks))
+    }
+}

@@ -1,0 +1,64 @@
+import ConcTraceRecorder
+
+/// The workloads conctrace runs: what each task does.
+public enum WorkloadKind: String, Sendable, CaseIterable {
+    /// The tutorial's CPU-bound sum of squares.
+    case cpu
+    /// Pure waiting: isolates scheduling and switch cost.
+    case sleep
+}
+
+/// What a finished task produced.
+public struct TaskOutcome: Sendable, Equatable {
+    /// A numeric result (the cpu workload's exact sum), written in the task's done event as `result`.
+    public var result: UInt128?
+
+    /// Makes an outcome.
+    public init(result: UInt128? = nil) {
+        self.result = result
+    }
+}
+
+/// A workload: a fixed number of tasks, each run on some worker.
+public protocol Workload: Sendable {
+    /// Which workload this is.
+    var kind: WorkloadKind { get }
+    /// How many tasks a run has.
+    var taskCount: Int { get }
+    /// The tasks' label in traces: task `k` is shown as `<label> <k>`.
+    var taskLabel: StaticString { get }
+    /// The run's parameters, for the trace's metadata (e.g. `base`, `sleep_ms`).
+    var parameters: [(key: String, value: AnnotationValue)] { get }
+
+    /// Runs task `index` to completion on the calling thread, blocking where it waits (threads, sequential).
+    /// - Throws: whatever makes the task fail; the task is then recorded `failed` with the error.
+    func runBlocking(index: Int, context: BlockingContext) throws -> TaskOutcome
+}
+
+/// What a task running on an OS thread uses to record its waits.
+public struct BlockingContext: Sendable {
+    /// The lane of the thread running the task.
+    public let lane: EventLane
+    /// The task.
+    public let task: UInt64
+    /// Set when the run is being cancelled: long tasks check it between steps.
+    public let cancellation: Cancellation
+
+    /// Makes a context.
+    public init(lane: EventLane, task: UInt64, cancellation: Cancellation) {
+        self.lane = lane
+        self.task = task
+        self.cancellation = cancellation
+    }
+
+    /// Runs `body`, which blocks the thread, recorded as the task `waiting` for `reason`; when it returns, the task
+    /// is `ready` (nothing but the kernel woke it, so no waker) and `running` again on the same thread.
+    public func blockingWait<T>(_ reason: WaitReason, _ body: () throws -> T) rethrows -> T {
+        lane.record(.waiting, task: task, reason: reason)
+        defer {
+            lane.record(.ready, task: task)
+            lane.record(.running, task: task)
+        }
+        return try body()
+    }
+}

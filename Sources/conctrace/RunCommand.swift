@@ -1,0 +1,290 @@
+import ArgumentParser
+import ConcTraceFormat
+import ConcTraceRecorder
+import ConcTraceStrategies
+import ConcTraceWorkloads
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+extension WorkloadKind: ExpressibleByArgument {}
+extension StrategyKind: ExpressibleByArgument {}
+
+/// How a command prints its result.
+enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
+    case text, json
+}
+
+extension ConcTrace {
+    struct Run: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Run a workload under a strategy, record every task's life, and write a Chrome trace.",
+            discussion: """
+                Prints one line (or one JSON object with --format json) and writes the trace to \
+                traces/<workload>-<strategy>.json unless --out or --no-trace says otherwise. Open the trace in \
+                https://ui.perfetto.dev or chrome://tracing.
+                """
+        )
+
+        @Option(help: "What each task does: cpu (the tutorial's sum of squares) or sleep (pure waiting).")
+        var workload: WorkloadKind = .cpu
+
+        @Option(help: "How tasks run: sequential (one after another) or threads (a pool of OS threads).")
+        var strategy: StrategyKind = .threads
+
+        @Option(help: "Number of tasks (default: 20 for cpu, as in the tutorial; 100 for sleep).")
+        var tasks: Int?
+
+        @Option(help: "Worker threads for the threads strategy (default: min(tasks, 64)).")
+        var workers: Int?
+
+        @Option(help: "cpu: task k sums i*i for i below base + k.")
+        var base: Int = 10_000_000
+
+        @Option(name: .customLong("sleep-ms"), help: "sleep: how long each wait lasts, in milliseconds.")
+        var sleepMs: Double = 10
+
+        @Option(help: "sleep: how many waits each task makes.")
+        var steps: Int = 1
+
+        @Option(help: "Where to write the trace (default: traces/<workload>-<strategy>.json).")
+        var out: String?
+
+        @Flag(help: "Record nothing and write no trace (to measure the recorder's overhead).")
+        var noTrace = false
+
+        @Option(help: "Output: text (one line) or json (one object).")
+        var format: OutputFormat = .text
+
+        func validate() throws {
+            if let tasks, tasks <= 0 { throw ValidationError("--tasks must be at least 1 (got \(tasks))") }
+            if let tasks, tasks > 10_000_000 { throw ValidationError("--tasks must be at most 10000000 (got \(tasks))") }
+            if let workers, workers <= 0 { throw ValidationError("--workers must be at least 1 (got \(workers))") }
+            if let workers, workers > 10_000 { throw ValidationError("--workers must be at most 10000 (got \(workers))") }
+            if steps <= 0 { throw ValidationError("--steps must be at least 1 (got \(steps))") }
+            if !(sleepMs >= 0 && sleepMs <= 3_600_000) {
+                throw ValidationError("--sleep-ms must be between 0 and 3600000 (got \(sleepMs))")
+            }
+            if base < 0 { throw ValidationError("--base must be at least 0 (got \(base))") }
+            if base > CPUWorkload.maximumN - taskCount {
+                throw ValidationError("--base must be at most \(CPUWorkload.maximumN - taskCount) (got \(base))")
+            }
+            if noTrace, out != nil { throw ValidationError("--out and --no-trace contradict each other") }
+        }
+
+        var taskCount: Int { tasks ?? (workload == .cpu ? 20 : 100) }
+
+        func makeWorkload() -> any Workload {
+            switch workload {
+            case .cpu: CPUWorkload(tasks: taskCount, base: base)
+            case .sleep: SleepWorkload(tasks: taskCount, steps: steps, sleepNanoseconds: UInt64(sleepMs * 1e6))
+            }
+        }
+
+        func run() throws {
+            let session = RunSession()
+            SignalWatcher.start { session.interrupt(signal: $0) }
+            do {
+                try execute(session)
+            } catch let failure as CLIFailure {
+                printError(failure.message)
+                throw failure.status.exitCode
+            }
+        }
+
+        private func execute(_ session: RunSession) throws {
+            let workload = makeWorkload()
+            let strategy = makeStrategy(self.strategy, workers: workers, tasks: taskCount)
+            let tracePath = noTrace ? nil : (out ?? "traces/\(workload.kind.rawValue)-\(strategy.kind.rawValue).json")
+
+            let recorder: Recorder
+            if let tracePath {
+                let calibration = RecordCost.calibrate()
+                let metadata = runMetadata(workload: workload, strategy: strategy, nsPerEvent: calibration)
+                try createParentFolder(of: tracePath)
+                let writer: ChromeTraceWriter
+                do {
+                    writer = try ChromeTraceWriter(
+                        path: tracePath, processID: UInt32(truncatingIfNeeded: getpid()),
+                        processName: "conctrace \(workload.kind.rawValue)/\(strategy.kind.rawValue)",
+                        metadata: metadata)
+                } catch {
+                    throw CLIFailure(message: "\(error); choose a writable --out", status: .cannotCreateOutput)
+                }
+                recorder = Recorder(sink: writer, nsPerEvent: calibration)
+            } else {
+                recorder = Recorder(configuration: .init(enabled: false), sink: nil)
+            }
+            session.attach(recorder: recorder, tracePath: tracePath)
+            let mainLane = recorder.makeLane(name: "main")
+            let context = RunContext(recorder: recorder, mainLane: mainLane, cancellation: session.cancellation)
+
+            let result: RunResult
+            do {
+                result = try strategy.run(workload, in: context)
+            } catch {
+                recorder.finish()
+                throw CLIFailure(message: "\(error)", status: .cannotStartWorkers)
+            }
+            guard session.beginExit() else { session.waitForever() }
+            let stats = recorder.finish()
+            if let failure = recorder.sinkFailure, let tracePath {
+                throw CLIFailure(
+                    message: "\(failure); the trace up to that point is kept in \(tracePath) and still loads",
+                    status: .ioError)
+            }
+            report(result, workload: workload, strategy: strategy, tracePath: tracePath, stats: stats)
+            if let signal = session.receivedSignal {
+                printError("interrupted; \(result.cancelled) task(s) cancelled" +
+                           (tracePath.map { "; trace so far in \($0)" } ?? ""))
+                throw ExitStatus.forSignal(signal).exitCode
+            }
+            if result.failed > 0 { throw ExitStatus.partialFailure.exitCode }
+        }
+
+        private func report(_ result: RunResult, workload: any Workload, strategy: any Strategy, tracePath: String?,
+                            stats: RecorderStats) {
+            let throughput = result.wallSeconds > 0 ? Double(result.done) / result.wallSeconds : 0
+            switch format {
+            case .json:
+                var json = JSONObjectText()
+                json.add("workload", workload.kind.rawValue)
+                json.add("strategy", strategy.kind.rawValue)
+                json.add("tasks", workload.taskCount)
+                json.add("done", result.done)
+                json.add("failed", result.failed)
+                json.add("cancelled", result.cancelled)
+                json.add("workers", result.workers)
+                json.add("wall_s", result.wallSeconds)
+                json.add("throughput_tasks_per_s", throughput)
+                json.add("trace", tracePath)
+                json.add("events", Int(stats.events))
+                json.add("dropped", Int(stats.dropped))
+                json.add("ns_per_event", stats.nsPerEvent)
+                printLine(json.text)
+            case .text:
+                var line = "\(workload.kind.rawValue)/\(strategy.kind.rawValue): \(result.done) of \(workload.taskCount) "
+                line += "tasks done in \(formatted(result.wallSeconds, digits: 3)) s "
+                line += "(\(formatted(throughput, digits: 1)) tasks/s) on \(result.workers) worker(s)"
+                if result.failed > 0 { line += ", \(result.failed) failed" }
+                if result.cancelled > 0 { line += ", \(result.cancelled) cancelled" }
+                if let tracePath {
+                    line += "; trace \(tracePath) (\(stats.events) events, \(stats.dropped) dropped, "
+                    line += "\(formatted(stats.nsPerEvent, digits: 1)) ns/event)"
+                }
+                printLine(line)
+            }
+        }
+
+        private func runMetadata(workload: any Workload, strategy: any Strategy, nsPerEvent: Double) -> RunMetadata {
+            var metadata = RunMetadata()
+            metadata.set("tool", .string("conctrace"))
+            metadata.set("version", .string(ConcTrace.version))
+            metadata.set("workload", .string(workload.kind.rawValue))
+            metadata.set("strategy", .string(strategy.kind.rawValue))
+            metadata.set("tasks", .int(Int64(workload.taskCount)))
+            metadata.set("workers", .int(Int64(strategy.workers)))
+            for (key, value) in workload.parameters { metadata.set(key, value) }
+            metadata.set("host", .string(hostName()))
+            metadata.set("cores", .int(Int64(sysconf(Int32(_SC_NPROCESSORS_ONLN)))))
+            metadata.set("pid", .int(Int64(getpid())))
+            metadata.set("clock", .string("CLOCK_MONOTONIC"))
+            metadata.set("start_monotonic_ns", .int(Int64(MonotonicClock.now())))
+            metadata.set("start_unix_ns", .int(Int64(MonotonicClock.wallNow())))
+            metadata.set("ns_per_event", .double((nsPerEvent * 10).rounded() / 10))
+            metadata.set("command", .string(CommandLine.arguments.joined(separator: " ")))
+            return metadata
+        }
+    }
+}
+
+/// State shared between a run and the signal thread.
+final class RunSession: Sendable {
+    let cancellation = Cancellation()
+    private let signal = Atomic<Int32>(0)
+    private let exiting = Atomic<Bool>(false)
+    private let attached = Mutex<(recorder: Recorder?, tracePath: String?)>((nil, nil))
+
+    /// How long running tasks get to wind down after Ctrl-C before the trace is closed without them.
+    static let graceNanoseconds: UInt64 = 2_000_000_000
+
+    func attach(recorder: Recorder, tracePath: String?) {
+        attached.withLock { $0 = (recorder, tracePath) }
+    }
+
+    var receivedSignal: Int32? {
+        let value = signal.load(ordering: .acquiring)
+        return value == 0 ? nil : value
+    }
+
+    /// Claims the right to finish the process; false if the signal thread already did.
+    func beginExit() -> Bool {
+        !exiting.exchange(true, ordering: .acquiringAndReleasing)
+    }
+
+    /// Parks the main thread while the signal thread finishes the process.
+    func waitForever() -> Never {
+        while true { pause() }
+    }
+
+    /// On the signal thread: cancel the run; if it has not ended within the grace period (or on a second
+    /// signal), close the trace with what was recorded and exit.
+    func interrupt(signal received: Int32) {
+        let first = signal.compareExchange(expected: 0, desired: received, ordering: .acquiringAndReleasing).exchanged
+        cancellation.cancel()
+        if first {
+            let deadline = MonotonicClock.now() + Self.graceNanoseconds
+            while MonotonicClock.now() < deadline {
+                if exiting.load(ordering: .acquiring) { return }
+                var pause = timespec(tv_sec: 0, tv_nsec: 10_000_000)
+                nanosleep(&pause, nil)
+            }
+        }
+        guard beginExit() else { return }
+        let (recorder, tracePath) = attached.withLock { $0 }
+        let stats = recorder?.finish()
+        var message = "interrupted before the running tasks ended"
+        if let tracePath, let stats {
+            message += "; trace so far in \(tracePath) (\(stats.events) events)"
+        }
+        printError(message)
+        exit(ExitStatus.forSignal(received).rawValue)
+    }
+}
+
+/// Makes the folder a file will be written in, like `mkdir -p`.
+func createParentFolder(of path: String) throws {
+    var folder = ""
+    let components = path.split(separator: "/", omittingEmptySubsequences: false).dropLast()
+    for (index, component) in components.enumerated() {
+        folder += (index == 0 ? "" : "/") + component
+        guard !folder.isEmpty, !component.isEmpty, component != "." else { continue }
+        if mkdir(folder, 0o755) != 0 && errno != EEXIST {
+            let error = OSError(call: "mkdir \(folder)", errno: errno)
+            throw CLIFailure(message: "cannot create the folder for \(path): \(error)", status: .cannotCreateOutput)
+        }
+    }
+}
+
+func hostName() -> String {
+    var buffer = [UInt8](repeating: 0, count: 256)
+    buffer.withUnsafeMutableBytes { _ = gethostname($0.baseAddress!.assumingMemoryBound(to: CChar.self), $0.count - 1) }
+    return String(decoding: buffer.prefix(while: { $0 != 0 }), as: UTF8.self)
+}
+
+func formatted(_ value: Double, digits: Int) -> String {
+    guard value.isFinite else { return "n/a" }
+    var scale = 1.0
+    for _ in 0..<digits { scale *= 10 }
+    let rounded = (value * scale).rounded() / scale
+    var text = String(rounded)
+    if let dot = text.firstIndex(of: ".") {
+        let decimals = text.distance(from: dot, to: text.endIndex) - 1
+        if decimals < digits { text += String(repeating: "0", count: digits - decimals) }
+    } else if digits > 0 {
+        text += "." + String(repeating: "0", count: digits)
+    }
+    return text
+}

@@ -192,9 +192,10 @@ public final class Recorder: Sendable {
         }
     }
 
-    /// One drain round. Returns whether some lane was more than half full (so the next round should not wait).
+    /// One drain round: the events stamped at or before `watermark` (the time the round began). Returns whether
+    /// some lane was more than half full (so the next round should not wait).
     @discardableResult
-    private func drain(upTo watermark: UInt64) -> Bool {
+    func drain(upTo watermark: UInt64) -> Bool {
         guard configuration.enabled else { return false }
         let lanes = registry.withLock { $0 }
         return drainState.withLock { state in

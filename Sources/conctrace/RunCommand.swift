@@ -86,6 +86,8 @@ extension ConcTrace {
         func run() throws {
             let session = RunSession()
             SignalWatcher.start { session.interrupt(signal: $0) }
+            // Past a file-size limit, writes fail with EFBIG like a full disk: report it rather than die of SIGXFSZ.
+            signal(SIGXFSZ, SIG_IGN)
             do {
                 try execute(session)
             } catch let failure as CLIFailure {
@@ -110,8 +112,11 @@ extension ConcTrace {
                         path: tracePath, processID: UInt32(truncatingIfNeeded: getpid()),
                         processName: "conctrace \(workload.kind.rawValue)/\(strategy.kind.rawValue)",
                         metadata: metadata)
+                } catch .cannotCreate(let path, let error) {
+                    throw CLIFailure(message: "cannot create trace \(path): \(error); choose a writable --out",
+                                     status: .cannotCreateOutput)
                 } catch {
-                    throw CLIFailure(message: "\(error); choose a writable --out", status: .cannotCreateOutput)
+                    throw CLIFailure(message: "\(error)", status: .ioError)
                 }
                 recorder = Recorder(sink: writer, nsPerEvent: calibration)
             } else {

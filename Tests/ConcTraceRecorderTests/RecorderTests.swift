@@ -1,0 +1,203 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+@testable import ConcTraceRecorder
+import Synchronization
+import Testing
+
+@Suite("Recorder")
+struct RecorderTests {
+    @Test("events from several threads all reach the sink, each lane in order, each batch sorted by time")
+    func manyThreads() throws {
+        let sink = CollectingSink()
+        let recorder = Recorder(sink: sink)
+        let threadCount = 4
+        let perThread = 20_000
+        var threads: [OSThread] = []
+        for number in 1...threadCount {
+            let lane = recorder.makeLane(name: "t\(number)")
+            threads.append(try OSThread(name: "test-\(number)") {
+                for index in 0..<perThread {
+                    lane.record(.ready, task: UInt64(number) << 32 | UInt64(index))
+                }
+            })
+        }
+        threads.forEach { $0.join() }
+        let stats = recorder.finish()
+        let snapshot = sink.snapshot
+        #expect(stats.events + stats.dropped == UInt64(threadCount * perThread))
+        #expect(snapshot.finished == stats)
+        #expect(snapshot.workers.map(\.1).sorted() == ["t1", "t2", "t3", "t4"])
+        for batch in snapshot.batches {
+            #expect(zip(batch, batch.dropFirst()).allSatisfy { $0.timestamp <= $1.timestamp })
+        }
+        // Per lane, the delivered events are an in-order prefix-free subsequence: indices strictly increase.
+        var last: [UInt32: UInt64] = [:]
+        for event in sink.events {
+            let index = event.task & 0xFFFF_FFFF
+            if let previous = last[event.worker] { #expect(index > previous) }
+            last[event.worker] = index
+        }
+        #expect(UInt64(sink.events.count) == stats.events)
+    }
+
+    @Test("a round holds back events stamped after it began, so an earlier event still unpublished is not overtaken")
+    func watermarkKeepsCausalOrder() {
+        let sink = CollectingSink()
+        let recorder = Recorder(sink: sink, startDraining: false)
+        let a = recorder.makeLane(name: "A")
+        let b = recorder.makeLane(name: "B")
+        // A stamped `ready` at 100 but has not published it yet; B, having seen the task, published `running` at 200.
+        b.append(TraceEvent(timestamp: 200, kind: .running, task: 1, worker: b.worker))
+        recorder.drain(upTo: 150)  // a round that began at 150
+        #expect(sink.events.isEmpty)
+        a.append(TraceEvent(timestamp: 100, kind: .ready, task: 1, worker: a.worker))
+        recorder.drain(upTo: 250)
+        #expect(sink.events.map(\.kind) == [.ready, .running])
+        recorder.finish()
+    }
+
+    @Test("a task handed from one thread to another arrives in causal order, while draining runs concurrently")
+    func causalOrderAcrossLanes() throws {
+        // Thread A makes tasks ready and publishes them; thread B takes each and records it running. However the
+        // drain thread interleaves its rounds, B's `running` must never reach the sink before A's `ready`.
+        let sink = CollectingSink()
+        // Drain continuously (interval 0) so rounds often fall between A's publish and B's.
+        let recorder = Recorder(configuration: .init(drainInterval: 0), sink: sink)
+        let count = 50_000
+        let handoff = Atomic<Int>(0)
+        let producer = recorder.makeLane(name: "A")
+        let consumer = recorder.makeLane(name: "B")
+        let a = try OSThread(name: "A") {
+            for task in 1...count {
+                producer.record(.ready, task: UInt64(task))
+                handoff.store(task, ordering: .releasing)
+                while handoff.load(ordering: .acquiring) != -task {}
+            }
+        }
+        let b = try OSThread(name: "B") {
+            for task in 1...count {
+                while handoff.load(ordering: .acquiring) != task {}
+                consumer.record(.running, task: UInt64(task))
+                handoff.store(-task, ordering: .releasing)
+            }
+        }
+        a.join()
+        b.join()
+        recorder.finish()
+        var seenReady = Set<UInt64>()
+        var violations = 0
+        for event in sink.events {
+            if event.kind == .ready { seenReady.insert(event.task) }
+            if event.kind == .running, !seenReady.contains(event.task) { violations += 1 }
+        }
+        #expect(sink.events.count == 2 * count)
+        #expect(violations == 0)
+    }
+
+    @Test("finish is idempotent and reports the same final statistics")
+    func finishTwice() {
+        let sink = CollectingSink()
+        let recorder = Recorder(sink: sink)
+        let lane = recorder.makeLane(name: "main")
+        lane.record(.created, task: recorder.makeTaskID(), label: "x")
+        let first = recorder.finish()
+        let second = recorder.finish()
+        #expect(first.events == 1)
+        #expect(first == second)
+        #expect(first.isFinal)
+        #expect(first.nsPerEvent > 0 && first.nsPerEvent < 10_000)
+    }
+
+    @Test("a failing sink stops receiving; what it missed is counted as lost and the failure is reported")
+    func sinkFailure() {
+        let sink = CollectingSink(failAfterBatches: 1)
+        let recorder = Recorder(sink: sink, startDraining: false)
+        let lane = recorder.makeLane(name: "main")
+        lane.record(.ready, task: 1)
+        recorder.drainNow()
+        lane.record(.ready, task: 2)
+        lane.record(.ready, task: 3)
+        recorder.drainNow()
+        lane.record(.ready, task: 4)
+        let stats = recorder.finish()
+        #expect(recorder.sinkFailure is CollectingSink.Full)
+        #expect(sink.events.map(\.task) == [1])
+        #expect(stats.lost == 3)
+        #expect(sink.snapshot.finished == nil)
+    }
+
+    @Test("task ids are unique across threads and never 0")
+    func taskIDs() throws {
+        let recorder = Recorder(configuration: .init(enabled: false), sink: nil)
+        let ids = Mutex<[UInt64]>([])
+        let threads = try (0..<4).map { number in
+            try OSThread(name: "ids-\(number)") {
+                var mine: [UInt64] = []
+                for _ in 0..<1000 { mine.append(recorder.makeTaskID()) }
+                ids.withLock { $0.append(contentsOf: mine) }
+            }
+        }
+        threads.forEach { $0.join() }
+        let all = ids.withLock { $0 }
+        #expect(Set(all).count == 4000)
+        #expect(!all.contains(0))
+    }
+
+    @Test("annotations are taken once, in the order attached")
+    func annotations() {
+        let recorder = Recorder(sink: CollectingSink(), startDraining: false)
+        recorder.annotate(9, "error", .string("boom"))
+        recorder.annotate(9, "status", .int(500))
+        let taken = recorder.annotations.take(9)
+        #expect(taken.map(\.0) == ["error", "status"])
+        #expect(taken.map(\.1) == [.string("boom"), .int(500)])
+        #expect(recorder.annotations.take(9).isEmpty)
+        recorder.finish()
+    }
+
+    @Test("the lane bound to a thread is made once and reused")
+    func threadLane() throws {
+        let recorder = Recorder(sink: CollectingSink(), startDraining: false)
+        let workers = Mutex<[UInt32]>([])
+        let thread = try OSThread(name: "bound") {
+            let first = recorder.laneForCurrentThread(name: "bound")
+            let second = recorder.laneForCurrentThread(name: "other")
+            workers.withLock { $0 = [first.worker, second.worker] }
+        }
+        thread.join()
+        let seen = workers.withLock { $0 }
+        #expect(seen.count == 2 && seen[0] == seen[1])
+        recorder.finish()
+    }
+
+    @Test("a checkpoint reaches the sink while the run goes on")
+    func checkpoints() throws {
+        let sink = CollectingSink()
+        let recorder = Recorder(configuration: .init(drainInterval: 1_000_000, checkpointInterval: 1_000_000),
+                                sink: sink)
+        let lane = recorder.makeLane(name: "main")
+        let deadline = MonotonicClock.now() + 5_000_000_000
+        while sink.snapshot.checkpoints.isEmpty && MonotonicClock.now() < deadline {
+            lane.record(.ready, task: 1)
+            var pause = timespec(tv_sec: 0, tv_nsec: 1_000_000)
+            nanosleep(&pause, nil)
+        }
+        recorder.finish()
+        let checkpoint = try #require(sink.snapshot.checkpoints.first)
+        #expect(!checkpoint.isFinal)
+        #expect(checkpoint.workers == 1)
+    }
+
+    @Test("thread usage counts voluntary switches when the thread blocks")
+    func threadUsage() {
+        let before = ThreadUsage.current()
+        for _ in 0..<3 {
+            var pause = timespec(tv_sec: 0, tv_nsec: 1_000_000)
+            nanosleep(&pause, nil)
+        }
+        let after = ThreadUsage.current()
+        #expect(after.voluntary >= before.voluntary + 3)
+        #expect(after.involuntary >= before.involuntary)
+    }
+}

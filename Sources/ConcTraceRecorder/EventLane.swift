@@ -101,14 +101,14 @@ public final class EventLane: @unchecked Sendable {
     public var pending: UInt64 { head.load(ordering: .acquiring) &- tail.load(ordering: .relaxed) }
 
     /// Consumer side: copies out, in order, the unconsumed events stamped at or before `watermark`, and marks
-    /// them consumed. Only the drain thread may call this.
+    /// them consumed. One consumer at a time: the recorder's drain thread, or a test that owns the lane.
     ///
     /// Stopping at the watermark keeps causal order across lanes: an event that a later-stamped event on another
     /// lane depends on was published before that event's clock read, so it is in this batch whenever its
     /// dependent is.
     /// - Returns: the number of events appended to `output`.
     @discardableResult
-    func drain(upTo watermark: UInt64, into output: inout [TraceEvent]) -> Int {
+    public func drain(upTo watermark: UInt64, into output: inout [TraceEvent]) -> Int {
         let end = head.load(ordering: .acquiring)
         var position = tail.load(ordering: .relaxed)
         let start = position

@@ -1,4 +1,8 @@
 import ArgumentParser
+
+#if canImport(Glibc)
+import Glibc
+#endif
 import CCurl
 import CJSONC
 
@@ -18,6 +22,28 @@ struct ConcTrace: ParsableCommand {
         version: "conctrace \(version) (\(libraryVersions))",
         subcommands: [Run.self, Bench.self]
     )
+
+    /// Parses and runs a command. Usage errors are one line (`conctrace: error: ...`) with exit code 64;
+    /// help and version print as usual; a command's own failures have already printed their line.
+    static func main() {
+        let code: Int32
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+            code = 0
+        } catch let exit as ExitCode {
+            code = exit.rawValue
+        } catch {
+            code = exitCode(for: error).rawValue
+            if code == 0 {
+                printLine(fullMessage(for: error))
+            } else {
+                let message = self.message(for: error).split(separator: "\n").first.map(String.init) ?? "\(error)"
+                printError("\(message) (see 'conctrace --help')")
+            }
+        }
+        Glibc.exit(code)
+    }
 
     /// The C libraries linked in, as their own version strings say.
     static var libraryVersions: String {

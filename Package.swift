@@ -7,6 +7,8 @@
 //   ConcTraceFormat     Chrome Trace Event JSON: the writer (a recorder sink) and the streaming reader (json-c).
 //   ConcTraceWorkloads  cpu, sleep (and download, through libcurl).
 //   ConcTraceStrategies sequential, threads: how tasks are run on workers, recorded as they go.
+//   ConcTraceSiteServer the embedded site server (SwiftNIO HTTP/1.1) the download workload fetches from.
+//   ConcTraceAnalysis   reads traces (through ConcTraceFormat's reader) and computes metrics; never the recorder.
 //   conctrace           the CLI: wires the others together.
 import PackageDescription
 
@@ -21,6 +23,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         // Deque for ready queues: amortized O(1) at both ends, no index shuffling.
         .package(url: "https://github.com/apple/swift-collections", from: "1.1.0"),
+        // The site server: the well-kept HTTP/1.1 server stack for Swift on Linux (event loops, back-pressure).
+        .package(url: "https://github.com/apple/swift-nio", from: "2.65.0"),
+        // Percentiles without keeping every sample: the analyzer's latency and delay distributions.
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.1.0"),
     ],
     targets: [
         .systemLibrary(
@@ -43,10 +49,23 @@ let package = Package(
                 .product(name: "DequeModule", package: "swift-collections"),
             ]
         ),
+        .target(
+            name: "ConcTraceSiteServer",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
+        .target(
+            name: "ConcTraceAnalysis",
+            dependencies: ["ConcTraceFormat", .product(name: "Histogram", package: "hdrhistogram-swift")]
+        ),
         .executableTarget(
             name: "conctrace",
             dependencies: [
                 "ConcTraceRecorder", "ConcTraceFormat", "ConcTraceWorkloads", "ConcTraceStrategies", "CCurl", "CJSONC",
+                "ConcTraceSiteServer", "ConcTraceAnalysis",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -54,6 +73,8 @@ let package = Package(
         .testTarget(name: "ConcTraceFormatTests", dependencies: ["ConcTraceFormat", "ConcTraceRecorder"]),
         .testTarget(name: "ConcTraceWorkloadsTests", dependencies: ["ConcTraceWorkloads"]),
         .testTarget(name: "ConcTraceStrategiesTests", dependencies: ["ConcTraceStrategies", "ConcTraceFormat"]),
+        .testTarget(name: "ConcTraceSiteServerTests", dependencies: ["ConcTraceSiteServer", "CCurl"]),
+        .testTarget(name: "ConcTraceAnalysisTests", dependencies: ["ConcTraceAnalysis", "ConcTraceFormat"]),
         .testTarget(name: "conctraceTests", dependencies: ["conctrace", "ConcTraceFormat"]),
     ],
     swiftLanguageModes: [.v6]

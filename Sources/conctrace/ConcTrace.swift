@@ -16,6 +16,7 @@ struct ConcTrace: ParsableCommand {
         abstract: "Measure concurrency strategies: run workloads, record every task's life, write Chrome traces.",
         discussion: """
             Exit codes: 0 success; 1 internal error; 3 some tasks failed; 64 bad arguments; \
+            65 malformed input; 66 input cannot be opened; 69 cannot listen (port in use); \
             71 workers could not be started; 73 output cannot be created; 74 writing output failed \
             (e.g. disk full; what was written is kept); 130 interrupted (SIGINT); 143 terminated (SIGTERM).
             """,

@@ -14,6 +14,12 @@ enum ExitStatus: Int32 {
     case partialFailure = 3
     /// Bad arguments (ArgumentParser's validation errors use the same code).
     case usage = 64
+    /// Malformed input data, e.g. a trace that is not JSON (EX_DATAERR).
+    case dataError = 65
+    /// An input file cannot be opened (EX_NOINPUT).
+    case noInput = 66
+    /// A server cannot listen, e.g. its port is in use (EX_UNAVAILABLE).
+    case cannotListen = 69
     /// Workers could not be started (EX_OSERR).
     case cannotStartWorkers = 71
     /// An output file cannot be created (EX_CANTCREAT).

@@ -12,7 +12,7 @@ import ConcTraceRecorder
 /// - `conctrace.run` (metadata) first and `conctrace.stats` (recording statistics) at checkpoints and last.
 ///
 /// Spans are written when they end, as `b`/`e` pairs, so a file cut off at any line holds only complete spans.
-public struct ChromeTraceConverter {
+public struct ChromeTraceConverter: ~Copyable {
     private struct TaskTrack {
         var label: StaticString
         var index: UInt64?
@@ -38,7 +38,12 @@ public struct ChromeTraceConverter {
     private var inFlight = 0
     private var readyCount = 0
     private var countersDirty = false
-    private var lastCounterTime: UInt64 = 0
+    private var countersChanged: UInt64 = 0
+    private var lastCounterTime: UInt64?
+
+    /// Counter samples are at most this far apart in trace time (ns) while values change; the last value of every
+    /// window, and of every batch, is written. Keeps the counters readable and the file small at 100,000 tasks.
+    public static let counterWindow: UInt64 = 100_000
 
     /// The `tid` of process-level instant events (`conctrace.run`, `conctrace.stats`): the first worker, which
     /// conctrace makes for the main thread.
@@ -49,15 +54,24 @@ public struct ChromeTraceConverter {
         self.processID = processID
     }
 
-    /// Takes the JSON text produced so far (a sequence of lines) and clears the buffer.
+    /// Hands the JSON text produced so far (a sequence of lines) to `body`, then clears the buffer (keeping its
+    /// memory for the next round).
+    public mutating func drainOutput<R>(_ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
+        defer { out.removeAll() }
+        return try body(out.bytes)
+    }
+
+    /// Takes a copy of the JSON text produced so far and clears the buffer.
     public mutating func takeOutput() -> [UInt8] {
-        let bytes = out.bytes
-        out.removeAll()
-        return bytes
+        drainOutput { Array($0) }
     }
 
     /// Lines converted so far.
     public var lineCount: Int { eventsWritten }
+
+    /// Lifecycle events ignored because they were older than the task's current state (a thread that recorded a
+    /// task's suspension after another thread had already recorded it resumed).
+    public private(set) var staleEvents = 0
 
     // MARK: Head and tail
 
@@ -123,6 +137,11 @@ public struct ChromeTraceConverter {
     /// Converts a batch of events (in timestamp order).
     public mutating func consume(_ events: [TraceEvent], annotations: TaskAnnotations) {
         for event in events {
+            if event.kind != .created, event.kind != .osSwitches, let track = tasks[event.task],
+               event.timestamp < track.since {
+                staleEvents += 1
+                continue
+            }
             switch event.kind {
             case .created: created(event)
             case .ready: ready(event)
@@ -131,8 +150,12 @@ public struct ChromeTraceConverter {
             case .done, .failed, .cancelled: ended(event, annotations: annotations)
             case .osSwitches: osSwitches(event)
             }
-            if countersDirty { writeCounters(at: event.timestamp) }
+            if countersDirty {
+                countersChanged = event.timestamp
+                if lastCounterTime.map({ event.timestamp >= $0 &+ Self.counterWindow }) ?? true { writeCounters() }
+            }
         }
+        if countersDirty { writeCounters() }
     }
 
     private mutating func created(_ event: TraceEvent) {
@@ -256,23 +279,29 @@ public struct ChromeTraceConverter {
         case .waiting:
             break
         }
-        for isBegin in [true, false] {
-            beginEvent(phase: isBegin ? "b" : "e", category: "task")
-            out.key("name")
-            switch track.state {
-            case .ready: out.string("ready")
-            case .running: out.string("running")
-            default: out.string("waiting (\(track.reason.name))")
-            }
-            writeAsyncID(task)
-            out.key("tid"); out.int(track.worker)
-            out.key("ts"); out.microseconds(fromNanoseconds: isBegin ? track.since : timestamp)
-            if isBegin, track.state == .waiting {
-                out.key("args"); out.beginObject(); out.key("reason"); out.string(track.reason.name); out.endObject()
-            }
-            endEvent()
-        }
+        writeStateSpan(track, task: task, isBegin: true, at: track.since)
+        writeStateSpan(track, task: task, isBegin: false, at: timestamp)
     }
+
+    private mutating func writeStateSpan(_ track: TaskTrack, task: UInt64, isBegin: Bool, at timestamp: UInt64) {
+        beginEvent(phase: isBegin ? "b" : "e", category: "task")
+        out.key("name")
+        switch track.state {
+        case .ready: out.string("ready")
+        case .running: out.string("running")
+        default: out.string(Self.waitingNames[Int(track.reason.rawValue)])
+        }
+        writeAsyncID(task)
+        out.key("tid"); out.int(track.worker)
+        out.key("ts"); out.microseconds(fromNanoseconds: timestamp)
+        if isBegin, track.state == .waiting {
+            out.key("args"); out.beginObject(); out.key("reason"); out.string(track.reason.name); out.endObject()
+        }
+        endEvent()
+    }
+
+    /// `waiting (<reason>)` for each reason, made once.
+    private static let waitingNames = WaitReason.allCases.map { "waiting (\($0.name))" }
 
     private func worker(running task: UInt64) -> UInt32? {
         guard let track = tasks[task], track.state == .running, runningOn[track.worker] == task else { return nil }
@@ -303,18 +332,20 @@ public struct ChromeTraceConverter {
         endEvent()
     }
 
-    private mutating func writeCounters(at timestamp: UInt64) {
+    /// Writes the counters' current values, stamped with the time of their last change.
+    private mutating func writeCounters() {
         countersDirty = false
+        let timestamp = max(countersChanged, lastCounterTime ?? 0)
         beginEvent(phase: "C", name: "tasks")
         out.key("pid"); out.int(processID)
         out.key("tid"); out.int(Self.processEventsThread)
-        out.key("ts"); out.microseconds(fromNanoseconds: max(timestamp, lastCounterTime))
+        out.key("ts"); out.microseconds(fromNanoseconds: timestamp)
         out.key("args"); out.beginObject()
         out.key("in_flight"); out.int(inFlight)
         out.key("ready"); out.int(readyCount)
         out.endObject()
         endEvent()
-        lastCounterTime = max(timestamp, lastCounterTime)
+        lastCounterTime = timestamp
     }
 
     /// A track for a task whose `created` event was dropped: it still gets its slices, under a generic name.
@@ -325,11 +356,7 @@ public struct ChromeTraceConverter {
 
     private mutating func writeTaskName(_ track: TaskTrack) {
         out.key("name")
-        if let index = track.index {
-            out.string("\(track.label) \(index)")
-        } else {
-            out.string(track.label)
-        }
+        out.taskName(track.label, index: track.index)
     }
 
     private mutating func writeAsyncID(_ task: UInt64) {

@@ -77,17 +77,18 @@ public final class ChromeTraceWriter: TraceSink {
     }
 
     private func flush() throws(TraceWriteError) {
-        let bytes = converter.takeOutput()
-        var offset = 0
-        while offset < bytes.count {
-            let written = bytes.withUnsafeBytes { buffer in
-                write(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
+        let failure: OSError? = converter.drainOutput { bytes in
+            var offset = 0
+            while offset < bytes.count {
+                let written = write(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
+                if written < 0 {
+                    if errno == EINTR { continue }
+                    return OSError(call: "write", errno: errno)
+                }
+                offset += written
             }
-            if written < 0 {
-                if errno == EINTR { continue }
-                throw .writeFailed(path: path, OSError(call: "write", errno: errno))
-            }
-            offset += written
+            return nil
         }
+        if let failure { throw .writeFailed(path: path, failure) }
     }
 }

@@ -1,17 +1,30 @@
-/// Builds JSON text into a byte buffer without Foundation: fast enough for one trace line per event.
+/// Builds JSON text into a growable byte buffer without Foundation: fast enough for one trace line per event.
 ///
-/// Callers write keys and values in order; the builder puts in commas. It does not check nesting: a writer of
-/// fixed, known shapes (trace events) is its only user.
-struct JSONLine {
-    private(set) var bytes: [UInt8] = []
+/// Bytes go through a raw pointer (no per-byte uniqueness checks as with `Array.append`), the buffer is reused
+/// across drain rounds, and strings that need no escaping are copied in one go. Callers write keys and values in
+/// order and the builder puts in commas; it does not check nesting: a writer of fixed, known shapes (trace events)
+/// is its only user. Not copyable: one owner, one buffer.
+struct JSONLine: ~Copyable {
+    private var base: UnsafeMutablePointer<UInt8>
+    private var capacity: Int
+    private(set) var count = 0
     private var needsComma = false
 
     init(reservingCapacity capacity: Int = 1 << 16) {
-        bytes.reserveCapacity(capacity)
+        self.capacity = max(capacity, 64)
+        base = .allocate(capacity: self.capacity)
     }
 
+    deinit {
+        base.deallocate()
+    }
+
+    /// The text so far.
+    var bytes: UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(start: base, count: count) }
+
+    /// Forgets the text, keeping the memory.
     mutating func removeAll() {
-        bytes.removeAll(keepingCapacity: true)
+        count = 0
         needsComma = false
     }
 
@@ -19,34 +32,34 @@ struct JSONLine {
 
     mutating func beginObject() {
         separate()
-        bytes.append(UInt8(ascii: "{"))
+        append(UInt8(ascii: "{"))
         needsComma = false
     }
 
     mutating func endObject() {
-        bytes.append(UInt8(ascii: "}"))
+        append(UInt8(ascii: "}"))
         needsComma = true
     }
 
     mutating func key(_ name: StaticString) {
         separate()
-        bytes.append(UInt8(ascii: "\""))
-        name.withUTF8Buffer { bytes.append(contentsOf: $0) }
-        bytes.append(UInt8(ascii: "\""))
-        bytes.append(UInt8(ascii: ":"))
+        append(UInt8(ascii: "\""))
+        name.withUTF8Buffer { append($0) }
+        append(UInt8(ascii: "\""))
+        append(UInt8(ascii: ":"))
         needsComma = false
     }
 
     mutating func key(_ name: String) {
         separate()
         appendQuoted(name)
-        bytes.append(UInt8(ascii: ":"))
+        append(UInt8(ascii: ":"))
         needsComma = false
     }
 
     /// Appends text as it is (a separator between events); the next value starts without a comma.
     mutating func raw(_ text: StaticString) {
-        text.withUTF8Buffer { bytes.append(contentsOf: $0) }
+        text.withUTF8Buffer { append($0) }
         needsComma = false
     }
 
@@ -58,7 +71,8 @@ struct JSONLine {
     /// Appends already-encoded JSON as one value.
     mutating func appendRaw(_ json: String) {
         separate()
-        bytes.append(contentsOf: json.utf8)
+        var json = json
+        json.withUTF8 { append($0) }
         needsComma = true
     }
 
@@ -73,12 +87,30 @@ struct JSONLine {
     mutating func string(_ value: StaticString) {
         separate()
         if value.hasPointerRepresentation {
-            bytes.append(UInt8(ascii: "\""))
+            append(UInt8(ascii: "\""))
             value.withUTF8Buffer { appendEscaped($0) }
-            bytes.append(UInt8(ascii: "\""))
+            append(UInt8(ascii: "\""))
         } else {
             appendQuoted(value.description)
         }
+        needsComma = true
+    }
+
+    /// `"<label> <index>"`: a task's name, written without making a String.
+    mutating func taskName(_ label: StaticString, index: UInt64?) {
+        separate()
+        append(UInt8(ascii: "\""))
+        if label.hasPointerRepresentation {
+            label.withUTF8Buffer { appendEscaped($0) }
+        } else {
+            var text = label.description
+            text.withUTF8 { appendEscaped($0) }
+        }
+        if let index {
+            append(UInt8(ascii: " "))
+            appendDecimal(index)
+        }
+        append(UInt8(ascii: "\""))
         needsComma = true
     }
 
@@ -91,16 +123,17 @@ struct JSONLine {
     mutating func double(_ value: Double) {
         separate()
         if value.isFinite {
-            bytes.append(contentsOf: value.description.utf8)
+            var text = value.description
+            text.withUTF8 { append($0) }
         } else {
-            bytes.append(contentsOf: "null".utf8)
+            raw("null")
         }
         needsComma = true
     }
 
     mutating func bool(_ value: Bool) {
         separate()
-        bytes.append(contentsOf: (value ? "true" : "false").utf8)
+        if value { raw("true") } else { raw("false") }
         needsComma = true
     }
 
@@ -110,59 +143,108 @@ struct JSONLine {
         appendDecimal(value / 1000)
         let fraction = value % 1000
         if fraction != 0 {
-            bytes.append(UInt8(ascii: "."))
-            bytes.append(UInt8(ascii: "0") + UInt8(fraction / 100))
-            bytes.append(UInt8(ascii: "0") + UInt8(fraction / 10 % 10))
-            bytes.append(UInt8(ascii: "0") + UInt8(fraction % 10))
+            reserve(4)
+            base[count] = UInt8(ascii: ".")
+            base[count + 1] = UInt8(ascii: "0") + UInt8(fraction / 100)
+            base[count + 2] = UInt8(ascii: "0") + UInt8(fraction / 10 % 10)
+            base[count + 3] = UInt8(ascii: "0") + UInt8(fraction % 10)
+            count += 4
         }
         needsComma = true
     }
 
-    // MARK: Helpers
+    // MARK: Bytes
 
+    @inline(__always)
     private mutating func separate() {
-        if needsComma { bytes.append(UInt8(ascii: ",")) }
+        if needsComma { append(UInt8(ascii: ",")) }
+    }
+
+    @inline(__always)
+    private mutating func reserve(_ extra: Int) {
+        if count + extra > capacity { grow(toHold: extra) }
+    }
+
+    private mutating func grow(toHold extra: Int) {
+        var grown = capacity * 2
+        while grown < count + extra { grown *= 2 }
+        let larger = UnsafeMutablePointer<UInt8>.allocate(capacity: grown)
+        larger.update(from: base, count: count)
+        base.deallocate()
+        base = larger
+        capacity = grown
+    }
+
+    @inline(__always)
+    private mutating func append(_ byte: UInt8) {
+        reserve(1)
+        base[count] = byte
+        count += 1
+    }
+
+    @inline(__always)
+    private mutating func append(_ buffer: UnsafeBufferPointer<UInt8>) {
+        guard let source = buffer.baseAddress, !buffer.isEmpty else { return }
+        reserve(buffer.count)
+        (base + count).update(from: source, count: buffer.count)
+        count += buffer.count
     }
 
     private mutating func appendDecimal<T: BinaryInteger>(_ value: T) {
+        // 39 digits hold 128 bits; one more for the sign.
+        reserve(40)
         if value == 0 {
-            bytes.append(UInt8(ascii: "0"))
+            base[count] = UInt8(ascii: "0")
+            count += 1
             return
         }
-        if value < 0 { bytes.append(UInt8(ascii: "-")) }
-        var magnitude = value.magnitude
-        var digits: (UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0)  // 40 bytes: enough for 128 bits
-        var count = 0
-        withUnsafeMutableBytes(of: &digits) { buffer in
-            while magnitude > 0 {
-                buffer[count] = UInt8(ascii: "0") + UInt8(magnitude % 10)
-                magnitude /= 10
-                count += 1
-            }
-            for index in stride(from: count - 1, through: 0, by: -1) { bytes.append(buffer[index]) }
+        if value < 0 {
+            base[count] = UInt8(ascii: "-")
+            count += 1
         }
+        var magnitude = value.magnitude
+        var digits = 0
+        var probe = magnitude
+        while probe > 0 {
+            probe /= 10
+            digits += 1
+        }
+        var position = count + digits - 1
+        while magnitude > 0 {
+            base[position] = UInt8(ascii: "0") + UInt8(magnitude % 10)
+            magnitude /= 10
+            position -= 1
+        }
+        count += digits
     }
 
     private mutating func appendQuoted(_ value: String) {
-        bytes.append(UInt8(ascii: "\""))
+        append(UInt8(ascii: "\""))
         var copy = value
         copy.withUTF8 { appendEscaped($0) }
-        bytes.append(UInt8(ascii: "\""))
+        append(UInt8(ascii: "\""))
     }
 
     private mutating func appendEscaped(_ utf8: UnsafeBufferPointer<UInt8>) {
+        // Most names need no escaping: copy them whole.
+        if !utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
+            append(utf8)
+            return
+        }
         for byte in utf8 {
             switch byte {
-            case UInt8(ascii: "\""): bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\"")])
-            case UInt8(ascii: "\\"): bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\\")])
-            case UInt8(ascii: "\n"): bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "n")])
-            case UInt8(ascii: "\r"): bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "r")])
-            case UInt8(ascii: "\t"): bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "t")])
+            case UInt8(ascii: "\""): append(UInt8(ascii: "\\")); append(UInt8(ascii: "\""))
+            case UInt8(ascii: "\\"): append(UInt8(ascii: "\\")); append(UInt8(ascii: "\\"))
+            case UInt8(ascii: "\n"): append(UInt8(ascii: "\\")); append(UInt8(ascii: "n"))
+            case UInt8(ascii: "\r"): append(UInt8(ascii: "\\")); append(UInt8(ascii: "r"))
+            case UInt8(ascii: "\t"): append(UInt8(ascii: "\\")); append(UInt8(ascii: "t"))
             case 0..<0x20:
-                let hex: [UInt8] = Array("0123456789abcdef".utf8)
-                bytes.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"),
-                                          hex[Int(byte >> 4)], hex[Int(byte & 0xF)]])
-            default: bytes.append(byte)
+                let hex: StaticString = "0123456789abcdef"
+                hex.withUTF8Buffer { digits in
+                    append(UInt8(ascii: "\\")); append(UInt8(ascii: "u")); append(UInt8(ascii: "0"))
+                    append(UInt8(ascii: "0")); append(digits[Int(byte >> 4)]); append(digits[Int(byte & 0xF)])
+                }
+            default: append(byte)
             }
         }
     }

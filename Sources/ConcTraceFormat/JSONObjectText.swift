@@ -1,7 +1,6 @@
 /// A one-line JSON object with keys in the order added: the CLI's `--format json` output.
-public struct JSONObjectText {
+public struct JSONObjectText: ~Copyable {
     private var line = JSONLine(reservingCapacity: 256)
-    private var isOpen = true
 
     /// Makes an empty object.
     public init() {
@@ -34,8 +33,6 @@ public struct JSONObjectText {
 
     /// The object's text.
     public var text: String {
-        var copy = line
-        copy.endObject()
-        return String(decoding: copy.bytes, as: UTF8.self)
+        String(decoding: line.bytes, as: UTF8.self) + "}"
     }
 }

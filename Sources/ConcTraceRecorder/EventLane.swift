@@ -122,6 +122,21 @@ public final class EventLane: @unchecked Sendable {
         return Int(position &- start)
     }
 
+    /// Consumer side: the latest timestamp among the first `count` unconsumed events, or nil if fewer are
+    /// published. Draining up to it takes at least those `count` events.
+    func latestTimestamp(amongFirst count: Int) -> UInt64? {
+        let end = head.load(ordering: .acquiring)
+        let start = tail.load(ordering: .relaxed)
+        guard end &- start >= UInt64(count), count > 0 else { return nil }
+        var latest: UInt64 = 0
+        var position = start
+        for _ in 0..<count {
+            latest = max(latest, slots[Int(position & mask)].timestamp)
+            position &+= 1
+        }
+        return latest
+    }
+
     /// Test and benchmark support: discards everything recorded so far, as if consumed. Consumer side only.
     public func discardAll() {
         tail.store(head.load(ordering: .acquiring), ordering: .releasing)

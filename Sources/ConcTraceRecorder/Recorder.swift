@@ -25,14 +25,18 @@ public final class Recorder: Sendable {
         public var drainInterval: UInt64
         /// How often statistics are checkpointed into the trace, in nanoseconds.
         public var checkpointInterval: UInt64
+        /// At most this many events are taken from one lane in one drain round, so a round's buffers stay small
+        /// (and reused) even when a lane has fallen far behind.
+        public var drainBatchLimit: Int
 
         /// Makes a configuration.
         public init(enabled: Bool = true, laneCapacity: Int = 1 << 16, drainInterval: UInt64 = 5_000_000,
-                    checkpointInterval: UInt64 = 1_000_000_000) {
+                    checkpointInterval: UInt64 = 1_000_000_000, drainBatchLimit: Int = 16_384) {
             self.enabled = enabled
             self.laneCapacity = laneCapacity
             self.drainInterval = drainInterval
             self.checkpointInterval = checkpointInterval
+            self.drainBatchLimit = drainBatchLimit
         }
     }
 
@@ -126,6 +130,13 @@ public final class Recorder: Sendable {
         return lane
     }
 
+    /// Binds `lane` to the calling thread, so `laneForCurrentThread` returns it there (e.g. the main thread's lane,
+    /// made before the thread records anything through an executor).
+    public func bindCurrentThread(to lane: EventLane) {
+        if !configuration.enabled { _ = Unmanaged.passRetained(lane) }
+        pthread_setspecific(threadKey, Unmanaged.passUnretained(lane).toOpaque())
+    }
+
     /// Attaches a detail to a task, written into its args with its final event. Cold path: a lock and an
     /// allocation; call it at most a few times per task, before recording the final event.
     public func annotate(_ task: UInt64, _ key: String, _ value: AnnotationValue) {
@@ -170,7 +181,15 @@ public final class Recorder: Sendable {
         }) {
             thread.join()
         }
-        drain(upTo: .max)
+        // Rounds are bounded: take everything left, round after round, while rounds make progress (threads that
+        // outlive the run could otherwise keep this going; what they add later is counted as lost).
+        var drainedBefore = drainState.withLock { $0.drained }
+        while true {
+            drain(upTo: .max)
+            let drainedNow = drainState.withLock { $0.drained }
+            if drainedNow == drainedBefore { break }
+            drainedBefore = drainedNow
+        }
         let lanes = registry.withLock { $0 }
         return drainState.withLock { state in
             let stats = makeStats(lanes: lanes, state: state, isFinal: true)
@@ -201,10 +220,18 @@ public final class Recorder: Sendable {
         return drainState.withLock { state in
             guard !state.finished else { return false }
             var filling = false
+            // A lane far behind lowers the round's cut to its limit-th event: every lane is cut at the same time, so
+            // the causal order argument (see EventLane.drain) still holds for what this round takes.
+            var cut = watermark
+            let limit = configuration.drainBatchLimit
+            for lane in lanes where lane.pending > UInt64(limit) {
+                filling = true
+                if let latest = lane.latestTimestamp(amongFirst: limit) { cut = min(cut, latest) }
+            }
             state.batch.removeAll(keepingCapacity: true)
             for lane in lanes where lane.pending > 0 {
                 if lane.pending > lane.capacity / 2 { filling = true }
-                lane.drain(upTo: watermark, into: &state.batch)
+                lane.drain(upTo: cut, into: &state.batch)
             }
             state.drained &+= UInt64(state.batch.count)
             // Each lane's events are already in order: the stable sort merges the runs.

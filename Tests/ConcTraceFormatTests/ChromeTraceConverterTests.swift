@@ -7,10 +7,10 @@ import Testing
 @Suite("ChromeTraceConverter")
 struct ChromeTraceConverterTests {
     /// A task that waits on a timer once, made by a root task on worker 1 and run on worker 2.
-    static func lifecycle() -> [TraceEvent] {
+    static func lifecycle(scale: UInt64 = 1) -> [TraceEvent] {
         func event(_ time: UInt64, _ kind: EventKind, _ task: UInt64, worker: UInt32, related: UInt64 = 0,
                    reason: WaitReason = .none, value: UInt128? = nil, label: StaticString = "") -> TraceEvent {
-            TraceEvent(timestamp: time, kind: kind, task: task, worker: worker, related: related, reason: reason,
+            TraceEvent(timestamp: time * scale, kind: kind, task: task, worker: worker, related: related, reason: reason,
                        value: value ?? 0, hasValue: value != nil, label: label)
         }
         return [
@@ -110,16 +110,29 @@ struct ChromeTraceConverterTests {
         #expect(starts.count == 2)
     }
 
-    @Test("counters follow tasks in flight and ready")
-    func counters() throws {
-        let trace = try Self.convert(Self.lifecycle())
-        let samples = trace.events.filter { $0["ph"] as? String == "C" && $0["name"] as? String == "tasks" }
+    static func counterSamples(_ trace: ParsedTrace) -> [(Double, [String: Int])] {
+        trace.events.filter { $0["ph"] as? String == "C" && $0["name"] as? String == "tasks" }
             .map { (($0["ts"] as! NSNumber).doubleValue, ($0["args"] as! [String: Int])) }
-        let maxInFlight = samples.map { $0.1["in_flight"]! }.max()
-        #expect(maxInFlight == 2)
+    }
+
+    @Test("counters follow tasks in flight and ready, sampled at each change when changes are a window apart")
+    func counters() throws {
+        // Events a millisecond apart: wider than the sampling window, so every change is a sample.
+        let samples = Self.counterSamples(try Self.convert(Self.lifecycle(scale: 1000)))
+        #expect(samples.map { $0.1["in_flight"]! }.max() == 2)
         #expect(samples.last?.1 == ["in_flight": 0, "ready": 0])
-        let atSpawn = try #require(samples.first { $0.0 == 2.1 })
+        let atSpawn = try #require(samples.first { $0.0 == 2100 })
         #expect(atSpawn.1 == ["in_flight": 2, "ready": 1])
+        #expect(samples.first?.0 == 1000)
+    }
+
+    @Test("changes closer than the window are coalesced: the first is written, then the window's last value")
+    func coalescedCounters() throws {
+        // The whole lifecycle spans 7.5 us, inside one 100 us window.
+        let samples = Self.counterSamples(try Self.convert(Self.lifecycle()))
+        #expect(samples.count == 2)
+        #expect(samples.first?.0 == 1.0 && samples.first?.1 == ["in_flight": 1, "ready": 0])
+        #expect(samples.last?.0 == 8.5 && samples.last?.1 == ["in_flight": 0, "ready": 0])
     }
 
     @Test("metadata comes first and statistics last")
@@ -161,6 +174,27 @@ struct ChromeTraceConverterTests {
         let trace = try Self.convert(events)
         trace.checkImporterRules()
         #expect(trace.with(phase: "X").filter { $0["name"] as? String == "task 2" }.count == 2)
+    }
+
+    @Test("an event older than the task's current state is ignored, not allowed to rewind its timeline")
+    func staleEvent() throws {
+        var events = Self.lifecycle()
+        // Task 2's `waiting` (5.0 us) arrives after its `ready` (6.0 us), as when one pool thread records the end of a
+        // slice after another thread has already resumed the task.
+        let waiting = events.firstIndex { $0.kind == .waiting && $0.task == 2 }!
+        let moved = events.remove(at: waiting)
+        let ready = events.firstIndex { $0.kind == .ready && $0.task == 2 && $0.timestamp == 6_000 }!
+        events.insert(moved, at: ready + 1)
+        var converter = ChromeTraceConverter(processID: 42)
+        converter.writeHeader(processName: "p", metadata: RunMetadata())
+        converter.consume(events, annotations: TaskAnnotations())
+        converter.writeFooter()
+        #expect(converter.staleEvents == 1)
+        let trace = try ParsedTrace(json: converter.takeOutput())
+        trace.checkImporterRules()
+        // The first slice ends where the task was seen ready again.
+        let first = try #require(trace.with(phase: "X").first { ($0["ts"] as! NSNumber).doubleValue == 4.0 })
+        #expect((first["dur"] as! NSNumber).doubleValue == 2.0)
     }
 
     @Test("timestamps keep nanoseconds: microseconds with three decimals")

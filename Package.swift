@@ -39,13 +39,15 @@ let package = Package(
             pkgConfig: "json-c",
             providers: [.apt(["libjson-c-dev"])]
         ),
+        // Linux calls the Glibc module does not export (epoll, eventfd, timerfd, affinity), for the event loop.
+        .systemLibrary(name: "CLinux"),
         .target(name: "ConcTraceRecorder"),
         .target(name: "ConcTraceFormat", dependencies: ["ConcTraceRecorder", "CJSONC"]),
         .target(name: "ConcTraceWorkloads", dependencies: ["ConcTraceRecorder", "CCurl"]),
         .target(
             name: "ConcTraceStrategies",
             dependencies: [
-                "ConcTraceRecorder", "ConcTraceWorkloads",
+                "ConcTraceRecorder", "ConcTraceWorkloads", "CLinux",
                 .product(name: "DequeModule", package: "swift-collections"),
             ]
         ),

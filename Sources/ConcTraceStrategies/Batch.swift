@@ -4,22 +4,27 @@ import Synchronization
 
 /// One run of a workload's tasks, whatever the strategy: the root task, the tasks it creates, and their ends.
 ///
-/// The root task (`main`, on the calling thread) is the parent of every task: it is `running` while it creates
-/// them (each `created`, then `ready` with the root as waker), `waiting` (reason `child`) while they run, and made
-/// `ready` by the task that ends last, which records that before its own end, while its slice is still open,
-/// so the trace shows who woke the root.
+/// The root task (`main`) is the parent of every task: it is `running` while it creates them (each `created`,
+/// then `ready` with the root as waker), `waiting` (reason `child`) while they run, and made `ready` again by the
+/// task that ends last, while that task's slice is still open, so the trace shows who woke the root.
+/// With threads, the root runs on the calling thread and the batch records all of that itself; on an executor
+/// (eventloop, async) the root is a Swift task and the executor records its states, the runtime waking it.
 final class Batch: Sendable {
     let workload: any Workload
     let context: RunContext
     let root: UInt64
+    /// Whether the last task to end records the root's wake-up (threads); executors record it themselves.
+    private let wakesRoot: Bool
     private let remaining: Atomic<Int>
     private let tally = Mutex<(outcomes: [TaskOutcome?], done: Int, failed: Int, cancelled: Int)>(([], 0, 0, 0))
     private let started: UInt64
 
-    /// Starts the run: records the root task created and running.
-    init(workload: any Workload, context: RunContext) {
+    /// Starts the run: records the root task created (on the main lane) and, when it runs on the calling thread,
+    /// ready and running.
+    init(workload: any Workload, context: RunContext, rootOnCallingThread: Bool) {
         self.workload = workload
         self.context = context
+        self.wakesRoot = rootOnCallingThread
         // One count per task, plus one the root holds until it is waiting: no task can wake it before that.
         self.remaining = Atomic(workload.taskCount + 1)
         self.started = MonotonicClock.now()
@@ -28,17 +33,24 @@ final class Batch: Sendable {
         tally.withLock { $0.outcomes = Array(repeating: nil, count: workload.taskCount) }
         let lane = context.mainLane
         lane.record(.created, task: root, label: "main")
-        lane.record(.ready, task: root)
-        lane.record(.running, task: root)
+        if rootOnCallingThread {
+            lane.record(.ready, task: root)
+            lane.record(.running, task: root)
+        }
+    }
+
+    /// Records task `index` created by the root, on `lane` (the root's thread), and returns its id.
+    func create(index: Int, on lane: EventLane) -> UInt64 {
+        let task = context.recorder.makeTaskID()
+        lane.record(.created, task: task, related: root, value: UInt128(index), hasValue: true,
+                    label: workload.taskLabel)
+        return task
     }
 
     /// Creates task `index` (on the main lane, while the root runs) and returns its id, now `ready`.
     func spawn(index: Int) -> UInt64 {
-        let task = context.recorder.makeTaskID()
-        let lane = context.mainLane
-        lane.record(.created, task: task, related: root, value: UInt128(index), hasValue: true,
-                    label: workload.taskLabel)
-        lane.record(.ready, task: task, related: root)
+        let task = create(index: index, on: context.mainLane)
+        context.mainLane.record(.ready, task: task, related: root)
         return task
     }
 
@@ -64,9 +76,10 @@ final class Batch: Sendable {
         finish(index: index, task: task, lane: lane, outcome: outcome)
     }
 
-    private func finish(index: Int, task: UInt64, lane: EventLane, outcome: Result<TaskOutcome, any Error>) {
+    /// Records task `index`'s end on `lane` and keeps its outcome.
+    func finish(index: Int, task: UInt64, lane: EventLane, outcome: Result<TaskOutcome, any Error>) {
         // The last task to end wakes the root, while its own slice is still open.
-        if remaining.wrappingSubtract(1, ordering: .acquiringAndReleasing).newValue == 0 {
+        if remaining.wrappingSubtract(1, ordering: .acquiringAndReleasing).newValue == 0, wakesRoot {
             lane.record(.ready, task: root, related: task)
         }
         switch outcome {
@@ -94,12 +107,17 @@ final class Batch: Sendable {
     func complete(workers: Int) -> RunResult {
         let lane = context.mainLane
         lane.record(.running, task: root)
+        let result = result(workers: workers)
+        lane.record(result.cancelled > 0 ? .cancelled : .done, task: root)
+        return result
+    }
+
+    /// What the run did, as of now.
+    func result(workers: Int) -> RunResult {
         let ended = MonotonicClock.now()
-        let result = tally.withLock { tally in
+        return tally.withLock { tally in
             RunResult(outcomes: tally.outcomes, done: tally.done, failed: tally.failed, cancelled: tally.cancelled,
                       wallNanoseconds: ended &- started, workers: workers)
         }
-        lane.record(result.cancelled > 0 ? .cancelled : .done, task: root)
-        return result
     }
 }

@@ -10,7 +10,7 @@ public struct SequentialStrategy: Strategy {
     public init() {}
 
     public func run(_ workload: any Workload, in context: RunContext) throws -> RunResult {
-        let batch = Batch(workload: workload, context: context)
+        let batch = Batch(workload: workload, context: context, rootOnCallingThread: true)
         let tasks = (0..<workload.taskCount).map { batch.spawn(index: $0) }
         batch.rootWaitsForChildren()
         context.mainLane.recordOSSwitches()

@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import ConcTraceRecorder
 import ConcTraceWorkloads
 
@@ -7,6 +10,10 @@ public enum StrategyKind: String, Sendable, CaseIterable {
     case sequential
     /// A pool of OS threads fed from one ready queue.
     case threads
+    /// Swift tasks on an instrumented pool of OS threads (a custom TaskExecutor).
+    case async
+    /// One thread running many tasks, like asyncio: epoll, timers, a ready queue.
+    case eventloop
 }
 
 /// Why a run could not be carried out.
@@ -78,5 +85,7 @@ public func makeStrategy(_ kind: StrategyKind, workers: Int?, tasks: Int) -> any
     switch kind {
     case .sequential: SequentialStrategy()
     case .threads: ThreadPoolStrategy(workers: workers ?? ThreadPoolStrategy.defaultWorkers(tasks: tasks))
+    case .async: AsyncPoolStrategy(workers: workers ?? AsyncPoolStrategy.defaultWorkers())
+    case .eventloop: EventLoopStrategy()
     }
 }

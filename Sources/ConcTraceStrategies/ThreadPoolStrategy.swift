@@ -17,7 +17,7 @@ public struct ThreadPoolStrategy: Strategy {
     }
 
     public func run(_ workload: any Workload, in context: RunContext) throws -> RunResult {
-        let batch = Batch(workload: workload, context: context)
+        let batch = Batch(workload: workload, context: context, rootOnCallingThread: true)
         let queue = ReadyQueue<(index: Int, task: UInt64)>()
         var threads: [OSThread] = []
         threads.reserveCapacity(workers)

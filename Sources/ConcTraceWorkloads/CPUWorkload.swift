@@ -29,6 +29,11 @@ public struct CPUWorkload: Workload {
         TaskOutcome(result: Self.sumOfSquares(below: n(forTask: index)))
     }
 
+    /// The same loop, without a suspension point: on an event loop, the loop runs nothing else meanwhile.
+    public func runAsync(index: Int, context: AsyncContext) async throws -> TaskOutcome {
+        TaskOutcome(result: Self.sumOfSquares(below: n(forTask: index)))
+    }
+
     /// The sum of `i * i` for `i` in `0..<n`, by the loop.
     public static func sumOfSquares(below n: Int) -> UInt128 {
         precondition(n >= 0 && n <= maximumN, "n out of range")

@@ -33,6 +33,14 @@ public struct SleepWorkload: Workload {
         return TaskOutcome()
     }
 
+    public func runAsync(index: Int, context: AsyncContext) async throws -> TaskOutcome {
+        for _ in 0..<steps {
+            if context.cancellation.isCancelled { throw TaskError.cancelled }
+            await context.waiter.sleep(nanoseconds: sleepNanoseconds)
+        }
+        return TaskOutcome()
+    }
+
     /// Blocks the calling thread for `nanoseconds`, resuming after signals.
     static func sleep(nanoseconds: UInt64) {
         var request = timespec(tv_sec: Int(nanoseconds / 1_000_000_000), tv_nsec: Int(nanoseconds % 1_000_000_000))

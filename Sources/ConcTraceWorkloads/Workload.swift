@@ -33,6 +33,33 @@ public protocol Workload: Sendable {
     /// Runs task `index` to completion on the calling thread, blocking where it waits (threads, sequential).
     /// - Throws: whatever makes the task fail; the task is then recorded `failed` with the error.
     func runBlocking(index: Int, context: BlockingContext) throws -> TaskOutcome
+
+    /// Runs task `index` as a Swift task on an executor (eventloop, async), suspending where it waits.
+    /// - Throws: whatever makes the task fail; the task is then recorded `failed` with the error.
+    func runAsync(index: Int, context: AsyncContext) async throws -> TaskOutcome
+}
+
+/// How a task on an instrumented executor waits: each wait is recorded `waiting` with its reason, and the
+/// executor records the task `ready` and `running` again when it resumes.
+public protocol AsyncWaiter: Sendable {
+    /// Suspends the calling task for `nanoseconds` (reason `timer`).
+    func sleep(nanoseconds: UInt64) async
+    /// Lets the other ready tasks run first (reason `yield`): `Task.yield()`, recorded.
+    func yield() async
+}
+
+/// What a task running on an instrumented executor uses to wait.
+public struct AsyncContext: Sendable {
+    /// The executor's waiting primitives.
+    public let waiter: any AsyncWaiter
+    /// Set when the run is being cancelled: long tasks check it between steps.
+    public let cancellation: Cancellation
+
+    /// Makes a context.
+    public init(waiter: any AsyncWaiter, cancellation: Cancellation) {
+        self.waiter = waiter
+        self.cancellation = cancellation
+    }
 }
 
 /// What a task running on an OS thread uses to record its waits.

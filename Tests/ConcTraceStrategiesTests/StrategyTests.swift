@@ -134,6 +134,10 @@ struct StrategyTests {
                 if index == 2 { throw Boom() }
                 return TaskOutcome(result: UInt128(index))
             }
+            func runAsync(index: Int, context: AsyncContext) async throws -> TaskOutcome {
+                if index == 2 { throw Boom() }
+                return TaskOutcome(result: UInt128(index))
+            }
         }
         let sink = EventCollector()
         let recorder = Recorder(sink: sink)

@@ -1,0 +1,78 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import ConcTraceRecorder
+import Synchronization
+
+/// A Swift task as an instrumented executor sees it: its id in the trace, where it is in its life, and why it
+/// is about to wait.
+///
+/// Executors know tasks by pointer: a task's own job is what the runtime enqueues when the task is created, when a
+/// continuation resumes it and when a sleep ends (`Task.yield()` goes through a helper job, which the executor
+/// runs without recording a slice, and which then enqueues the task itself).
+final class TaskRecord: Sendable {
+    /// The task's id in the trace.
+    let id: UInt64
+    private let stateValue = Atomic<UInt8>(TaskState.created.rawValue)
+    private let reasonValue = Atomic<UInt8>(WaitReason.none.rawValue)
+
+    init(id: UInt64) {
+        self.id = id
+    }
+
+    var state: TaskState {
+        get { TaskState(rawValue: stateValue.load(ordering: .acquiring)) ?? .created }
+        set { stateValue.store(newValue.rawValue, ordering: .releasing) }
+    }
+
+    /// Moves `from` to `to` if the task is still in `from`; false if another thread changed it first.
+    func transition(from: TaskState, to: TaskState) -> Bool {
+        stateValue.compareExchange(expected: from.rawValue, desired: to.rawValue, ordering: .acquiringAndReleasing)
+            .exchanged
+    }
+
+    /// Why the task will be waiting when its running slice ends without it saying (e.g. awaiting its children):
+    /// set by the code that suspends, used once.
+    func expectWait(_ reason: WaitReason) {
+        reasonValue.store(reason.rawValue, ordering: .releasing)
+    }
+
+    func takeExpectedWait() -> WaitReason {
+        WaitReason(rawValue: reasonValue.exchange(WaitReason.none.rawValue, ordering: .acquiringAndReleasing)) ?? .none
+    }
+}
+
+/// The task about to be created on this thread: set just before `Task(executorPreference:)` or `addTask`, whose
+/// first enqueue happens synchronously on the same thread, so the executor can name the new task's job.
+enum SpawnSlot {
+    private static let key: pthread_key_t = {
+        var key = pthread_key_t()
+        pthread_key_create(&key, nil)
+        return key
+    }()
+
+    /// Runs `body` (which creates exactly one task) with `record` in the slot.
+    @discardableResult
+    static func spawning<T>(_ record: TaskRecord, _ body: () throws -> T) rethrows -> T {
+        pthread_setspecific(key, Unmanaged.passUnretained(record).toOpaque())
+        defer { pthread_setspecific(key, nil) }
+        return try body()
+    }
+
+    /// Takes the record in the slot, if any (the first enqueue of the new task).
+    static func take() -> TaskRecord? {
+        guard let raw = pthread_getspecific(key) else { return nil }
+        pthread_setspecific(key, nil)
+        return Unmanaged<TaskRecord>.fromOpaque(raw).takeUnretainedValue()
+    }
+}
+
+extension UnownedJob {
+    /// The job's address: for a task's own job, the task's address.
+    var address: UInt { unsafeBitCast(self, to: UInt.self) }
+}
+
+/// The address of the task running this code (the same as its job's address).
+func currentTaskAddress() -> UInt? {
+    withUnsafeCurrentTask { task in task.map { unsafeBitCast($0, to: UInt.self) } }
+}

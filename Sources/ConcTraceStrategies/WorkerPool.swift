@@ -1,0 +1,146 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import ConcTraceRecorder
+import ConcTraceWorkloads
+import Synchronization
+
+/// Swift structured concurrency on an instrumented pool of OS threads: a `TaskExecutor` whose jobs go to one
+/// shared ready queue that `workers` threads take from, so every enqueue and run is recorded, with the thread
+/// that ran it, and a task resumed on another thread than before shows as a hop between worker tracks.
+///
+/// Sleeps go to a timer thread (never blocking a pool thread); tasks it resumes are enqueued from it.
+public final class WorkerPool: TaskExecutor, AsyncWaiter, @unchecked Sendable {
+    /// A pool thread's own state, found through a thread-specific key.
+    final class Worker: @unchecked Sendable {
+        let lane: EventLane
+        var current: TaskRecord?
+        init(lane: EventLane) { self.lane = lane }
+    }
+
+    /// How many threads run tasks.
+    public let workers: Int
+    private let recorder: Recorder
+    private let queue = ReadyQueue<UnownedJob>()
+    private let tasks = Mutex<[UInt: TaskRecord]>([:])
+    private let timers: TimerThread
+    private var threads: [OSThread] = []
+    private let workerKey: pthread_key_t
+
+    /// Makes and starts a pool.
+    /// - Throws: `StrategyError.cannotStartWorker` if a thread cannot be started.
+    public init(workers: Int, recorder: Recorder) throws(StrategyError) {
+        precondition(workers > 0, "a pool needs a worker")
+        self.workers = workers
+        self.recorder = recorder
+        var key = pthread_key_t()
+        pthread_key_create(&key, nil)
+        workerKey = key
+        do { timers = try TimerThread() } catch { throw .cannotStartWorker(index: 0, error) }
+        for number in 1...workers {
+            let worker = Worker(lane: recorder.makeLane(name: "async \(number)", capacity: 1 << 18))
+            do {
+                threads.append(try OSThread(name: "ct-async-\(number)") { [self] in run(worker) })
+            } catch {
+                stop()
+                throw .cannotStartWorker(index: number, error)
+            }
+        }
+    }
+
+    deinit {
+        pthread_key_delete(workerKey)
+    }
+
+    /// Stops the threads once the queue is empty, and the timer thread.
+    public func stop() {
+        timers.stop()
+        queue.close()
+        threads.forEach { $0.join() }
+        threads.removeAll()
+    }
+
+    private var currentWorker: Worker? {
+        pthread_getspecific(workerKey).map { Unmanaged<Worker>.fromOpaque($0).takeUnretainedValue() }
+    }
+
+    /// The lane of the calling thread: a pool thread's own, or the thread's bound lane elsewhere.
+    var currentLane: EventLane {
+        currentWorker?.lane ?? recorder.laneForCurrentThread(name: "thread \(pthread_self() % 100_000)")
+    }
+
+    // MARK: TaskExecutor
+
+    public func enqueue(_ job: consuming ExecutorJob) {
+        let unowned = UnownedJob(job)
+        let address = unowned.address
+        let spawned = SpawnSlot.take()
+        let record = tasks.withLock { table -> TaskRecord? in
+            if let known = table[address] { return known }
+            if let spawned { table[address] = spawned }
+            return spawned
+        }
+        if let record {
+            let worker = currentWorker
+            let lane = worker?.lane ?? currentLane
+            record.state = .ready
+            lane.record(.ready, task: record.id, related: worker?.current?.id ?? 0)
+        }
+        queue.push(unowned)
+    }
+
+    private func run(_ worker: Worker) {
+        pthread_setspecific(workerKey, Unmanaged.passUnretained(worker).toOpaque())
+        let executor = asUnownedTaskExecutor()
+        let lane = worker.lane
+        lane.recordOSSwitches()
+        while let job = queue.pop() {
+            let address = job.address
+            guard let record = tasks.withLock({ $0[address] }) else {
+                job.runSynchronously(on: executor)
+                continue
+            }
+            worker.current = record
+            record.state = .running
+            lane.record(.running, task: record.id)
+            job.runSynchronously(on: executor)
+            worker.current = nil
+            // Stamp before claiming the transition: a thread that resumes the task afterwards stamps later.
+            let stamp = MonotonicClock.now()
+            if record.transition(from: .running, to: .waiting) {
+                lane.append(TraceEvent(timestamp: stamp, kind: .waiting, task: record.id, worker: lane.worker,
+                                       reason: record.takeExpectedWait()))
+            } else if record.state.isTerminal {
+                tasks.withLock { table in
+                    if table[address] === record { table.removeValue(forKey: address) }
+                }
+            }
+        }
+        lane.recordOSSwitches()
+        pthread_setspecific(workerKey, nil)
+    }
+
+    // MARK: Waiting (AsyncWaiter)
+
+    public func sleep(nanoseconds: UInt64) async {
+        let deadline = MonotonicClock.now() &+ nanoseconds
+        if let worker = currentWorker, let record = worker.current {
+            record.state = .waiting
+            worker.lane.record(.waiting, task: record.id, reason: .timer)
+        }
+        await withUnsafeContinuation { continuation in timers.schedule(deadline, continuation) }
+    }
+
+    public func yield() async {
+        if let worker = currentWorker, let record = worker.current {
+            record.state = .waiting
+            worker.lane.record(.waiting, task: record.id, reason: .yield)
+        }
+        await Task.yield()
+    }
+
+    /// The running task expects to wait for `reason` when its slice ends (e.g. for its children).
+    func expectWait(_ reason: WaitReason) {
+        currentWorker?.current?.expectWait(reason)
+    }
+}

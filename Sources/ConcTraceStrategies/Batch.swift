@@ -78,7 +78,13 @@ final class Batch: Sendable {
 
     /// Records task `index`'s end on `lane` and keeps its outcome.
     func finish(index: Int, task: UInt64, lane: EventLane, outcome: Result<TaskOutcome, any Error>) {
-        // The last task to end wakes the root, while its own slice is still open.
+        let ending = settle(index: index, task: task, outcome: outcome, on: lane)
+        ending.record(task: task, on: lane)
+    }
+
+    /// Keeps task `index`'s outcome (and its error, as an annotation) and returns the event that ends it. With
+    /// threads, the last task to end wakes the root here, on `lane` (its own thread's), while its slice is open.
+    func settle(index: Int, task: UInt64, outcome: Result<TaskOutcome, any Error>, on lane: EventLane) -> TaskEnding {
         if remaining.wrappingSubtract(1, ordering: .acquiringAndReleasing).newValue == 0, wakesRoot {
             lane.record(.ready, task: root, related: task)
         }
@@ -88,18 +94,14 @@ final class Batch: Sendable {
                 $0.outcomes[index] = result
                 $0.done += 1
             }
-            if let value = result.result {
-                lane.record(.done, task: task, value: value, hasValue: true)
-            } else {
-                lane.record(.done, task: task)
-            }
+            return TaskEnding(kind: .done, result: result.result)
         case .failure(let error as TaskError) where error == .cancelled:
             tally.withLock { $0.cancelled += 1 }
-            lane.record(.cancelled, task: task)
+            return TaskEnding(kind: .cancelled, result: nil)
         case .failure(let error):
             tally.withLock { $0.failed += 1 }
             context.recorder.annotate(task, "error", .string(String(describing: error)))
-            lane.record(.failed, task: task)
+            return TaskEnding(kind: .failed, result: nil)
         }
     }
 

@@ -42,8 +42,8 @@ func runTasks(_ workload: any Workload, in context: RunContext, on executor: som
                 }
                 executor.expectWait(.child)
             }
-            root.state = batch.result(workers: workers).cancelled > 0 ? .cancelled : .done
-            executor.currentLane.record(root.state == .cancelled ? .cancelled : .done, task: root.id)
+            let cancelled = batch.result(workers: workers).cancelled > 0
+            root.end(TaskEnding(kind: cancelled ? .cancelled : .done, result: nil))
             finished.signal()
         }
     }
@@ -64,12 +64,7 @@ private func runChild(index: Int, record: TaskRecord, batch: Batch, executor: so
             outcome = .failure(error)
         }
     }
-    switch outcome {
-    case .success: record.state = .done
-    case .failure(let error as TaskError) where error == .cancelled: record.state = .cancelled
-    case .failure: record.state = .failed
-    }
-    batch.finish(index: index, task: record.id, lane: executor.currentLane, outcome: outcome)
+    record.end(batch.settle(index: index, task: record.id, outcome: outcome, on: executor.currentLane))
 }
 
 /// One thread running every task, like asyncio: tasks switch only where they wait; CPU work runs one task at a

@@ -15,6 +15,8 @@ final class TaskRecord: Sendable {
     let id: UInt64
     private let stateValue = Atomic<UInt8>(TaskState.created.rawValue)
     private let reasonValue = Atomic<UInt8>(WaitReason.none.rawValue)
+    private let endingValue = Mutex<TaskEnding?>(nil)
+    private let hasEnding = Atomic<Bool>(false)
 
     init(id: UInt64) {
         self.id = id
@@ -37,8 +39,40 @@ final class TaskRecord: Sendable {
         reasonValue.store(reason.rawValue, ordering: .releasing)
     }
 
+    /// The task's body has ended (state becomes terminal); the executor records `ending` when the job's run
+    /// returns, which is when the task's last slice really ends (the runtime wakes its parent in between).
+    func end(_ ending: TaskEnding) {
+        endingValue.withLock { $0 = ending }
+        hasEnding.store(true, ordering: .releasing)
+        state = ending.kind.state ?? .done
+    }
+
+    /// The ending set by `end`, once.
+    func takeEnding() -> TaskEnding? {
+        // Checked after every run: skip the lock unless the body has ended.
+        guard hasEnding.load(ordering: .acquiring) else { return nil }
+        return endingValue.withLock { value in
+            defer { value = nil }
+            return value
+        }
+    }
+
     func takeExpectedWait() -> WaitReason {
         WaitReason(rawValue: reasonValue.exchange(WaitReason.none.rawValue, ordering: .acquiringAndReleasing)) ?? .none
+    }
+}
+
+/// How a task ended: the final event to record for it.
+struct TaskEnding: Sendable {
+    /// `done`, `failed` or `cancelled`.
+    var kind: EventKind
+    /// The task's numeric result, for `done`.
+    var result: UInt128?
+
+    /// Records the ending of `task` on `lane`.
+    func record(task: UInt64, on lane: EventLane, at timestamp: UInt64? = nil) {
+        lane.append(TraceEvent(timestamp: timestamp ?? MonotonicClock.now(), kind: kind, task: task,
+                               worker: lane.worker, value: result ?? 0, hasValue: result != nil))
     }
 }
 

@@ -12,14 +12,18 @@ final class TimerThread: @unchecked Sendable {
     private let changed = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
     private var thread: OSThread?
 
-    init() throws(OSError) {
+    /// Starts the thread; `onStart` runs on it first (e.g. to bind its lane).
+    init(onStart: @escaping @Sendable () -> Void = {}) throws(OSError) {
         pthread_mutex_init(mutex, nil)
         var attributes = pthread_condattr_t()
         pthread_condattr_init(&attributes)
         pthread_condattr_setclock(&attributes, CLOCK_MONOTONIC)
         pthread_cond_init(changed, &attributes)
         pthread_condattr_destroy(&attributes)
-        thread = try OSThread(name: "ct-timers") { [self] in run() }
+        thread = try OSThread(name: "ct-timers") { [self] in
+            onStart()
+            run()
+        }
     }
 
     deinit {

@@ -36,7 +36,12 @@ public final class WorkerPool: TaskExecutor, AsyncWaiter, @unchecked Sendable {
         var key = pthread_key_t()
         pthread_key_create(&key, nil)
         workerKey = key
-        do { timers = try TimerThread() } catch { throw .cannotStartWorker(index: 0, error) }
+        let timerLane = recorder.makeLane(name: "async timers")
+        do {
+            timers = try TimerThread { recorder.bindCurrentThread(to: timerLane) }
+        } catch {
+            throw .cannotStartWorker(index: 0, error)
+        }
         for number in 1...workers {
             let worker = Worker(lane: recorder.makeLane(name: "async \(number)", capacity: 1 << 18))
             do {
@@ -64,9 +69,10 @@ public final class WorkerPool: TaskExecutor, AsyncWaiter, @unchecked Sendable {
         pthread_getspecific(workerKey).map { Unmanaged<Worker>.fromOpaque($0).takeUnretainedValue() }
     }
 
-    /// The lane of the calling thread: a pool thread's own, or the thread's bound lane elsewhere.
+    /// The lane of the calling thread: a pool thread's own, or the thread's bound lane elsewhere (the timer
+    /// thread's, the main thread's; any other thread gets one on first use).
     var currentLane: EventLane {
-        currentWorker?.lane ?? recorder.laneForCurrentThread(name: "thread \(pthread_self() % 100_000)")
+        currentWorker?.lane ?? recorder.laneForCurrentThread(name: "other thread")
     }
 
     // MARK: TaskExecutor
@@ -107,13 +113,15 @@ public final class WorkerPool: TaskExecutor, AsyncWaiter, @unchecked Sendable {
             worker.current = nil
             // Stamp before claiming the transition: a thread that resumes the task afterwards stamps later.
             let stamp = MonotonicClock.now()
-            if record.transition(from: .running, to: .waiting) {
-                lane.append(TraceEvent(timestamp: stamp, kind: .waiting, task: record.id, worker: lane.worker,
-                                       reason: record.takeExpectedWait()))
-            } else if record.state.isTerminal {
+            if let ending = record.takeEnding() {
+                // Its body ended during this run; the slice ends now (the runtime woke its parent in between).
+                ending.record(task: record.id, on: lane, at: stamp)
                 tasks.withLock { table in
                     if table[address] === record { table.removeValue(forKey: address) }
                 }
+            } else if record.transition(from: .running, to: .waiting) {
+                lane.append(TraceEvent(timestamp: stamp, kind: .waiting, task: record.id, worker: lane.worker,
+                                       reason: record.takeExpectedWait()))
             }
         }
         lane.recordOSSwitches()
@@ -122,7 +130,7 @@ public final class WorkerPool: TaskExecutor, AsyncWaiter, @unchecked Sendable {
 
     // MARK: Waiting (AsyncWaiter)
 
-    public func sleep(nanoseconds: UInt64) async {
+    nonisolated(nonsending) public func sleep(nanoseconds: UInt64) async {
         let deadline = MonotonicClock.now() &+ nanoseconds
         if let worker = currentWorker, let record = worker.current {
             record.state = .waiting
@@ -131,12 +139,16 @@ public final class WorkerPool: TaskExecutor, AsyncWaiter, @unchecked Sendable {
         await withUnsafeContinuation { continuation in timers.schedule(deadline, continuation) }
     }
 
-    public func yield() async {
+    nonisolated(nonsending) public func yield() async {
         if let worker = currentWorker, let record = worker.current {
             record.state = .waiting
             worker.lane.record(.waiting, task: record.id, reason: .yield)
         }
         await Task.yield()
+    }
+
+    public func willWait(_ reason: WaitReason) {
+        expectWait(reason)
     }
 
     /// The running task expects to wait for `reason` when its slice ends (e.g. for its children).

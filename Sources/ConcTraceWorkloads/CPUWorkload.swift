@@ -5,7 +5,7 @@ import ConcTraceRecorder
 /// The sums pass `UInt64` for the tutorial's sizes (n = 10,000,000 gives 333333283333335000000), so they are
 /// computed exactly in 128 bits, with the loop: this is the CPU-bound work, not a formula.
 public struct CPUWorkload: Workload {
-    public var kind: WorkloadKind { .cpu }
+    public var name: String { WorkloadKind.cpu.rawValue }
     public let taskCount: Int
     /// The `n` of task 0.
     public let base: Int
@@ -30,7 +30,7 @@ public struct CPUWorkload: Workload {
     }
 
     /// The same loop, without a suspension point: on an event loop, the loop runs nothing else meanwhile.
-    public func runAsync(index: Int, context: AsyncContext) async throws -> TaskOutcome {
+    nonisolated(nonsending) public func runAsync(index: Int, context: AsyncContext) async throws -> TaskOutcome {
         TaskOutcome(result: Self.sumOfSquares(below: n(forTask: index)))
     }
 

@@ -6,7 +6,7 @@ import ConcTraceRecorder
 /// Pure waiting: each task waits `steps` times for `sleep`. With nothing to compute, a run's time beyond the
 /// sleeping itself is scheduling and switching.
 public struct SleepWorkload: Workload {
-    public var kind: WorkloadKind { .sleep }
+    public var name: String { WorkloadKind.sleep.rawValue }
     public let taskCount: Int
     /// How many times each task waits.
     public let steps: Int
@@ -33,7 +33,7 @@ public struct SleepWorkload: Workload {
         return TaskOutcome()
     }
 
-    public func runAsync(index: Int, context: AsyncContext) async throws -> TaskOutcome {
+    nonisolated(nonsending) public func runAsync(index: Int, context: AsyncContext) async throws -> TaskOutcome {
         for _ in 0..<steps {
             if context.cancellation.isCancelled { throw TaskError.cancelled }
             await context.waiter.sleep(nanoseconds: sleepNanoseconds)

@@ -21,8 +21,8 @@ public struct TaskOutcome: Sendable, Equatable {
 
 /// A workload: a fixed number of tasks, each run on some worker.
 public protocol Workload: Sendable {
-    /// Which workload this is.
-    var kind: WorkloadKind { get }
+    /// The workload's name in traces and output (`cpu`, `sleep`, ...).
+    var name: String { get }
     /// How many tasks a run has.
     var taskCount: Int { get }
     /// The tasks' label in traces: task `k` is shown as `<label> <k>`.
@@ -36,16 +36,20 @@ public protocol Workload: Sendable {
 
     /// Runs task `index` as a Swift task on an executor (eventloop, async), suspending where it waits.
     /// - Throws: whatever makes the task fail; the task is then recorded `failed` with the error.
-    func runAsync(index: Int, context: AsyncContext) async throws -> TaskOutcome
+    nonisolated(nonsending) func runAsync(index: Int, context: AsyncContext) async throws -> TaskOutcome
 }
 
 /// How a task on an instrumented executor waits: each wait is recorded `waiting` with its reason, and the
 /// executor records the task `ready` and `running` again when it resumes.
 public protocol AsyncWaiter: Sendable {
     /// Suspends the calling task for `nanoseconds` (reason `timer`).
-    func sleep(nanoseconds: UInt64) async
+    /// `nonisolated(nonsending)`: runs on the caller's executor, with no hop (a hop costs a runtime lock).
+    nonisolated(nonsending) func sleep(nanoseconds: UInt64) async
     /// Lets the other ready tasks run first (reason `yield`): `Task.yield()`, recorded.
-    func yield() async
+    nonisolated(nonsending) func yield() async
+    /// The calling task is about to suspend for `reason` by other means (a continuation, a lock): the executor
+    /// records that reason when the task's slice ends.
+    func willWait(_ reason: WaitReason)
 }
 
 /// What a task running on an instrumented executor uses to wait.

@@ -99,7 +99,7 @@ extension ConcTrace {
         private func execute(_ session: RunSession) throws {
             let workload = makeWorkload()
             let strategy = makeStrategy(self.strategy, workers: workers, tasks: taskCount)
-            let tracePath = noTrace ? nil : (out ?? "traces/\(workload.kind.rawValue)-\(strategy.kind.rawValue).json")
+            let tracePath = noTrace ? nil : (out ?? "traces/\(workload.name)-\(strategy.kind.rawValue).json")
 
             let recorder: Recorder
             if let tracePath {
@@ -110,7 +110,7 @@ extension ConcTrace {
                 do {
                     writer = try ChromeTraceWriter(
                         path: tracePath, processID: UInt32(truncatingIfNeeded: getpid()),
-                        processName: "conctrace \(workload.kind.rawValue)/\(strategy.kind.rawValue)",
+                        processName: "conctrace \(workload.name)/\(strategy.kind.rawValue)",
                         metadata: metadata)
                 } catch .cannotCreate(let path, let error) {
                     throw CLIFailure(message: "cannot create trace \(path): \(error); choose a writable --out",
@@ -155,7 +155,7 @@ extension ConcTrace {
             switch format {
             case .json:
                 var json = JSONObjectText()
-                json.add("workload", workload.kind.rawValue)
+                json.add("workload", workload.name)
                 json.add("strategy", strategy.kind.rawValue)
                 json.add("tasks", workload.taskCount)
                 json.add("done", result.done)
@@ -170,7 +170,7 @@ extension ConcTrace {
                 json.add("ns_per_event", stats.nsPerEvent)
                 printLine(json.text)
             case .text:
-                var line = "\(workload.kind.rawValue)/\(strategy.kind.rawValue): \(result.done) of \(workload.taskCount) "
+                var line = "\(workload.name)/\(strategy.kind.rawValue): \(result.done) of \(workload.taskCount) "
                 line += "tasks done in \(formatted(result.wallSeconds, digits: 3)) s "
                 line += "(\(formatted(throughput, digits: 1)) tasks/s) on \(result.workers) worker(s)"
                 if result.failed > 0 { line += ", \(result.failed) failed" }
@@ -187,7 +187,7 @@ extension ConcTrace {
             var metadata = RunMetadata()
             metadata.set("tool", .string("conctrace"))
             metadata.set("version", .string(ConcTrace.version))
-            metadata.set("workload", .string(workload.kind.rawValue))
+            metadata.set("workload", .string(workload.name))
             metadata.set("strategy", .string(strategy.kind.rawValue))
             metadata.set("tasks", .int(Int64(workload.taskCount)))
             metadata.set("workers", .int(Int64(strategy.workers)))

@@ -47,10 +47,10 @@ func lifecycles(_ events: [TraceEvent]) -> [UInt64: [EventKind]] {
 @Suite("strategies")
 struct StrategyTests {
     @Test("every task is created, ready, running, done, in that order, with exact results",
-          arguments: [StrategyKind.sequential, .threads])
+          arguments: StrategyKind.allCases)
     func cpuLifecycles(kind: StrategyKind) throws {
         let workload = CPUWorkload(tasks: 12, base: 20_000)
-        let strategy = makeStrategy(kind, workers: kind == .threads ? 3 : nil, tasks: 12)
+        let strategy = makeStrategy(kind, workers: kind == .sequential ? nil : 3, tasks: 12)
         let (result, events) = try record(workload, strategy)
         #expect(result.done == 12 && result.failed == 0 && result.cancelled == 0)
         for index in 0..<12 {
@@ -111,7 +111,51 @@ struct StrategyTests {
         #expect(result.wallNanoseconds < 600_000_000)
     }
 
-    @Test("a cancelled run ends every task cancelled and still completes", arguments: [StrategyKind.sequential, .threads])
+    @Test("every sleeping task waits on a timer at each step, under every strategy", arguments: StrategyKind.allCases)
+    func sleepLifecycles(kind: StrategyKind) throws {
+        let workload = SleepWorkload(tasks: 30, steps: 2, sleepNanoseconds: 2_000_000)
+        let (result, events) = try record(workload, makeStrategy(kind, workers: 4, tasks: 30))
+        #expect(result.done == 30)
+        let children = events.filter { $0.kind == .created && $0.label.description == "sleep" }
+        #expect(children.count == 30)
+        let tasks = lifecycles(events)
+        for child in children {
+            #expect(tasks[child.task] == [.created, .ready, .running, .waiting, .ready, .running, .waiting, .ready,
+                                          .running, .done])
+        }
+        #expect(events.filter { $0.kind == .waiting && $0.label.description.isEmpty }
+            .allSatisfy { $0.reason == .timer || $0.reason == .child })
+    }
+
+    @Test("one event loop thread runs CPU work one task at a time")
+    func loopRunsOneAtATime() throws {
+        let (result, events) = try record(CPUWorkload(tasks: 6, base: 200_000), EventLoopStrategy())
+        #expect(result.done == 6)
+        let slices = events.filter { $0.kind == .running && $0.label.description.isEmpty }
+        let loopWorkers = Set(slices.map(\.worker))
+        #expect(loopWorkers.count == 1)
+        // Each child runs whole: running then done, with no other task's event on the loop in between.
+        var running: UInt64?
+        for event in events where loopWorkers.contains(event.worker) {
+            if event.kind == .running {
+                #expect(running == nil)
+                running = event.task
+            } else if running == event.task, [.done, .waiting, .ready].contains(event.kind) {
+                running = nil
+            }
+        }
+    }
+
+    @Test("the async pool spreads tasks over its threads")
+    func asyncPoolThreads() throws {
+        let (result, events) = try record(SleepWorkload(tasks: 40, steps: 3, sleepNanoseconds: 1_000_000),
+                                          AsyncPoolStrategy(workers: 2))
+        #expect(result.done == 40 && result.workers == 2)
+        let poolWorkers = Set(events.filter { $0.kind == .running }.map(\.worker))
+        #expect(poolWorkers.count == 2)
+    }
+
+    @Test("a cancelled run ends every task cancelled and still completes", arguments: StrategyKind.allCases)
     func cancelled(kind: StrategyKind) throws {
         let cancellation = Cancellation()
         cancellation.cancel()
@@ -122,11 +166,11 @@ struct StrategyTests {
         #expect(ends.count == 6)  // the five tasks and the root
     }
 
-    @Test("a task that throws ends failed with its error, and the others go on")
-    func failure() throws {
+    @Test("a task that throws ends failed with its error, and the others go on", arguments: StrategyKind.allCases)
+    func failure(kind: StrategyKind) throws {
         struct Flaky: Workload {
             struct Boom: Error, CustomStringConvertible { var description: String { "boom" } }
-            var kind: WorkloadKind { .cpu }
+            var name: String { "flaky" }
             var taskCount: Int { 4 }
             var taskLabel: StaticString { "flaky" }
             var parameters: [(key: String, value: AnnotationValue)] { [] }
@@ -134,7 +178,7 @@ struct StrategyTests {
                 if index == 2 { throw Boom() }
                 return TaskOutcome(result: UInt128(index))
             }
-            func runAsync(index: Int, context: AsyncContext) async throws -> TaskOutcome {
+            nonisolated(nonsending) func runAsync(index: Int, context: AsyncContext) async throws -> TaskOutcome {
                 if index == 2 { throw Boom() }
                 return TaskOutcome(result: UInt128(index))
             }
@@ -143,7 +187,7 @@ struct StrategyTests {
         let recorder = Recorder(sink: sink)
         let context = RunContext(recorder: recorder, mainLane: recorder.makeLane(name: "main"),
                                  cancellation: Cancellation())
-        let result = try ThreadPoolStrategy(workers: 2).run(Flaky(), in: context)
+        let result = try makeStrategy(kind, workers: 2, tasks: 4).run(Flaky(), in: context)
         #expect(result.done == 3 && result.failed == 1)
         #expect(result.outcomes[2] == nil && result.outcomes[3]?.result == 3)
         recorder.finish()

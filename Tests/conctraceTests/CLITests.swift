@@ -88,6 +88,67 @@ struct CLITests {
         }
     }
 
+    @Test("the ground truth: 1,000 tasks of two 50 ms sleeps on one event loop take about 100 ms, not 100 s")
+    func eventLoopGroundTruth() throws {
+        let folder = try CLIRunner.makeFolder()
+        let path = folder.appendingPathComponent("truth.json").path
+        let output = try CLIRunner.run(["run", "--workload", "sleep", "--strategy", "eventloop", "--tasks", "1000",
+                                        "--steps", "2", "--sleep-ms", "50", "--out", path, "--format", "json"])
+        #expect(output.status == 0, "stderr: \(output.stderr)")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(output.stdout.utf8)) as? [String: Any])
+        let wall = try #require(json["wall_s"] as? Double)
+        // Physics: at least the two sleeps; a generous ceiling (the benchmark has the precise figure).
+        #expect(wall >= 0.1)
+        #expect(wall < 2.0)
+        #expect(json["dropped"] as? Int == 0)
+        let trace = try TraceFile(path: path)
+        let tasks = trace.taskSpans.filter { ($0.value["name"] as? String)?.hasPrefix("sleep ") == true }
+        #expect(tasks.count == 1000)
+        let expected = ["ready", "running", "waiting (timer)", "ready", "running", "waiting (timer)", "ready", "running"]
+        #expect(tasks.keys.allSatisfy { trace.states(of: $0) == expected })
+        let loopThreads = trace.named("thread_name").filter { ($0["args"] as? [String: Any])?["name"] as? String == "eventloop" }
+        #expect(loopThreads.count == 1)
+    }
+
+    @Test("async and eventloop runs of cpu: exact sums, every task's life, a worker per slice",
+          arguments: ["async", "eventloop"])
+    func executorRuns(strategy: String) throws {
+        let folder = try CLIRunner.makeFolder()
+        let path = folder.appendingPathComponent("cpu.json").path
+        let output = try CLIRunner.run(["run", "--workload", "cpu", "--strategy", strategy, "--tasks", "5",
+                                        "--base", "30000", "--out", path, "--format", "json"])
+        #expect(output.status == 0, "stderr: \(output.stderr)")
+        let trace = try TraceFile(path: path)
+        let tasks = trace.taskSpans.filter { ($0.value["name"] as? String)?.hasPrefix("cpu ") == true }
+        #expect(tasks.count == 5)
+        for (id, span) in tasks {
+            let n = 30000 + Int((span["name"] as! String).dropFirst(4))!
+            #expect((span["args"] as? [String: Any])?["result"] as? String == String(n * (n - 1) * (2 * n - 1) / 6))
+            #expect(trace.states(of: id) == ["ready", "running"])
+        }
+        let root = try #require(trace.taskSpans.values.first { $0["name"] as? String == "main" })
+        #expect((root["args"] as? [String: Any])?["state"] as? String == "done")
+        // The last child's slice wakes the root: one wake arrow.
+        #expect(trace.events.filter { $0["ph"] as? String == "s" && $0["cat"] as? String == "wake" }.count == 1)
+    }
+
+    @Test("Ctrl-C during a big event-loop run stops it cleanly and keeps the trace")
+    func interruptEventLoop() throws {
+        let folder = try CLIRunner.makeFolder()
+        let path = folder.appendingPathComponent("loop.json").path
+        let started = try CLIRunner.start(["run", "--workload", "sleep", "--strategy", "eventloop", "--tasks", "20000",
+                                           "--steps", "40", "--sleep-ms", "50", "--out", path])
+        usleep(800_000)
+        kill(started.0.processIdentifier, SIGINT)
+        let output = CLIRunner.finish(started)
+        #expect(output.status == 130, "stderr: \(output.stderr)")
+        let trace = try TraceFile(path: path)
+        #expect(trace.isComplete)
+        let states = trace.taskSpans.values.compactMap { ($0["args"] as? [String: Any])?["state"] as? String }
+        #expect(states.count == 20001)
+        #expect(states.filter { $0 == "cancelled" }.count >= 19_000)
+    }
+
     @Test("--no-trace writes nothing")
     func noTrace() throws {
         let folder = try CLIRunner.makeFolder()
@@ -99,7 +160,8 @@ struct CLITests {
 
     @Test("bad arguments get one line and exit 64", arguments: [
         ["run", "--tasks", "0"], ["run", "--workers", "0"], ["run", "--workload", "nope"],
-        ["run", "--strategy", "nope"], ["run", "--steps", "-1"], ["run", "--sleep-ms", "-5"], ["run", "--base", "-1"],
+        ["run", "--strategy", "nope"], ["run", "--strategy", "async", "--workers", "0"],
+        ["run", "--strategy", "eventloop", "--workers", "100000"], ["run", "--steps", "-1"], ["run", "--sleep-ms", "-5"], ["run", "--base", "-1"],
         ["run", "--no-trace", "--out", "x.json"], ["run", "--bogus"], ["bench", "record", "--events", "0"],
     ])
     func badArguments(arguments: [String]) throws {

@@ -40,3 +40,17 @@ public struct RecorderStats: Sendable, Equatable {
         self.isFinal = isFinal
     }
 }
+
+/// A sink that takes everything and keeps nothing: for benchmarks that want recording's cost without a file.
+public final class DiscardingSink: TraceSink {
+    /// Events taken so far.
+    public private(set) var events = 0
+
+    /// Makes a sink.
+    public init() {}
+
+    public func workerStarted(worker: UInt32, name: String) throws {}
+    public func consume(_ events: [TraceEvent], annotations: TaskAnnotations) throws { self.events += events.count }
+    public func checkpoint(_ stats: RecorderStats) throws {}
+    public func finish(_ stats: RecorderStats) throws {}
+}

@@ -1,12 +1,13 @@
 import ArgumentParser
 import ConcTraceFormat
 import ConcTraceRecorder
+import ConcTraceStrategies
 
 extension ConcTrace {
     struct Bench: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Micro-benchmarks of conctrace's own costs.",
-            subcommands: [Record.self]
+            abstract: "Micro-benchmarks: the recorder's own cost, and what one task switch costs per strategy.",
+            subcommands: [Record.self, Switch.self]
         )
     }
 }
@@ -54,6 +55,100 @@ extension ConcTrace.Bench {
                           "\(formatted(two, digits: 1)) ns/event on 2 threads at once " +
                           "(median of \(rounds) rounds of \(events) events)")
             }
+        }
+    }
+}
+
+extension ConcTrace.Bench {
+    struct Switch: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "What one switch between two tasks costs, per strategy, side by side in one run.",
+            discussion: """
+                threads: two pool threads hand a token back and forth with semaphores (futex); threads-1core \
+                pins both to one CPU. async: two Swift tasks on the 2-thread async pool hand a token through \
+                continuations. eventloop: two tasks on the loop alternate with Task.yield(). global-executor: \
+                the same on Swift's default executor (not instrumented). Each figure is the median of --runs \
+                runs, with min and max, in nanoseconds per switch.
+                """
+        )
+
+        enum Recording: String, ExpressibleByArgument, CaseIterable {
+            case on, off, both
+        }
+
+        @Option(help: "Runs per case; the median is reported with min and max.")
+        var runs: Int = 7
+
+        @Option(help: "Cases to measure, comma-separated (default: all): threads, threads-1core, async, eventloop, global-executor.")
+        var cases: String?
+
+        @Option(help: "Record every switch (into a discarding sink): on, off, or both.")
+        var recording: Recording = .on
+
+        @Option(help: "Output: text or json.")
+        var format: OutputFormat = .text
+
+        func validate() throws {
+            guard runs > 0, runs <= 101 else { throw ValidationError("--runs must be 1...101 (got \(runs))") }
+            _ = try selectedCases()
+        }
+
+        private func selectedCases() throws -> [SwitchBenchmark.Case] {
+            guard let cases else { return SwitchBenchmark.Case.allCases }
+            return try cases.split(separator: ",").map { name in
+                guard let found = SwitchBenchmark.Case(rawValue: String(name)) else {
+                    throw ValidationError("unknown case '\(name)' in --cases; choose from " +
+                                          SwitchBenchmark.Case.allCases.map(\.rawValue).joined(separator: ", "))
+                }
+                return found
+            }
+        }
+
+        func run() throws {
+            let modes: [Bool] = switch recording {
+            case .on: [true]
+            case .off: [false]
+            case .both: [true, false]
+            }
+            var measurements: [SwitchBenchmark.Measurement] = []
+            for benchmark in try selectedCases() {
+                // The default executor cannot be recorded: measure it once, as it is.
+                for mode in benchmark.isInstrumented ? modes : [false] {
+                    measurements.append(try SwitchBenchmark.measure(benchmark, recording: mode, runs: runs))
+                }
+            }
+            switch format {
+            case .json:
+                let rows = measurements.map { measurement -> String in
+                    var row = JSONObjectText()
+                    row.add("strategy", measurement.name)
+                    row.add("ns_per_switch", (measurement.median * 10).rounded() / 10)
+                    row.add("min", (measurement.min * 10).rounded() / 10)
+                    row.add("max", (measurement.max * 10).rounded() / 10)
+                    row.add("recording", measurement.recording ? "on" : "off")
+                    row.add("runs", measurement.samples.count)
+                    return row.text
+                }
+                var json = JSONObjectText()
+                json.add("switches", json: "[" + rows.joined(separator: ",") + "]")
+                printLine(json.text)
+            case .text:
+                printLine("strategy          recording  ns/switch (median)      min      max")
+                for measurement in measurements {
+                    printLine(padRight(measurement.name, 18) + padRight(measurement.recording ? "on" : "off", 9) +
+                              padLeft(formatted(measurement.median, digits: 1), 20) +
+                              padLeft(formatted(measurement.min, digits: 1), 9) +
+                              padLeft(formatted(measurement.max, digits: 1), 9))
+                }
+            }
+        }
+
+        private func padLeft(_ text: String, _ width: Int) -> String {
+            String(repeating: " ", count: max(0, width - text.count)) + text
+        }
+
+        private func padRight(_ text: String, _ width: Int) -> String {
+            text + String(repeating: " ", count: max(0, width - text.count))
         }
     }
 }

@@ -1,0 +1,228 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import CLinux
+import ConcTraceRecorder
+import ConcTraceWorkloads
+import Synchronization
+
+/// What one switch between two tasks costs under each strategy, measured with the real strategies and recorder.
+///
+/// - `threads`: two OS threads of the pool hand a token back and forth with semaphores (futex): every switch is a
+///   kernel wake-up and context switch. `threads-1core` pins both to CPU 0.
+/// - `async`: two Swift tasks on the 2-thread async pool hand a token through continuations.
+/// - `eventloop`: two tasks on the loop alternate with `Task.yield()`.
+/// - `global-executor`: the same two yielding tasks on Swift's default executor, for comparison (not instrumented).
+///
+/// Each run times the hand-offs from inside the tasks (no pool start-up), divided by the number of switches.
+public enum SwitchBenchmark {
+    /// The cases measured, by the name reported.
+    public enum Case: String, Sendable, CaseIterable {
+        case threads
+        case threadsOneCore = "threads-1core"
+        case async
+        case eventloop
+        case globalExecutor = "global-executor"
+
+        /// Switches per run: enough for a run to take tens of milliseconds.
+        var switches: Int {
+            switch self {
+            case .threads, .threadsOneCore: 20_000
+            case .async, .globalExecutor: 40_000
+            case .eventloop: 200_000
+            }
+        }
+
+        /// Whether conctrace's recorder can see this case's switches.
+        public var isInstrumented: Bool { self != .globalExecutor }
+    }
+
+    /// The result for one case: nanoseconds per switch over several runs.
+    public struct Measurement: Sendable {
+        public var name: String
+        public var recording: Bool
+        public var samples: [Double]
+
+        public var median: Double { samples.sorted()[samples.count / 2] }
+        public var min: Double { samples.min() ?? .nan }
+        public var max: Double { samples.max() ?? .nan }
+    }
+
+    /// Measures `benchmark` `runs` times.
+    /// - Parameter recording: record every switch (into a discarding sink, with the drain thread running).
+    public static func measure(_ benchmark: Case, recording: Bool, runs: Int) throws -> Measurement {
+        var samples: [Double] = []
+        for _ in 0..<runs {
+            samples.append(try measureOnce(benchmark, recording: recording))
+        }
+        return Measurement(name: benchmark.rawValue, recording: recording && benchmark.isInstrumented, samples: samples)
+    }
+
+    private static func measureOnce(_ benchmark: Case, recording: Bool) throws -> Double {
+        let rounds = benchmark.switches / 2
+        if benchmark == .globalExecutor { return globalExecutorYields(rounds: rounds) }
+        let recorder = recording ? Recorder(sink: DiscardingSink()) : Recorder(configuration: .init(enabled: false), sink: nil)
+        defer { recorder.finish() }
+        let context = RunContext(recorder: recorder, mainLane: recorder.makeLane(name: "main"),
+                                 cancellation: Cancellation())
+        let clock = HandoffClock()
+        switch benchmark {
+        case .threads, .threadsOneCore:
+            let workload = PingPong(rounds: rounds, clock: clock, pinToCPU: benchmark == .threadsOneCore ? 0 : nil)
+            _ = try ThreadPoolStrategy(workers: 2).run(workload, in: context)
+        case .async:
+            _ = try AsyncPoolStrategy(workers: 2).run(PingPong(rounds: rounds, clock: clock, pinToCPU: nil), in: context)
+        case .eventloop:
+            _ = try EventLoopStrategy().run(Yielding(rounds: rounds, clock: clock), in: context)
+        case .globalExecutor:
+            break
+        }
+        return clock.nanosecondsPerSwitch(switches: 2 * rounds)
+    }
+
+    private static func globalExecutorYields(rounds: Int) -> Double {
+        final class Done: Sendable { let count = Atomic<Int>(0) }
+        let clock = HandoffClock()
+        let done = Done()
+        for _ in 0..<2 {
+            Task.detached {
+                clock.started()
+                for _ in 0..<rounds { await Task.yield() }
+                clock.ended()
+                done.count.wrappingAdd(1, ordering: .releasing)
+            }
+        }
+        while done.count.load(ordering: .acquiring) < 2 { usleep(1000) }
+        return clock.nanosecondsPerSwitch(switches: 2 * rounds)
+    }
+}
+
+/// The span of a benchmark's hand-offs: from the first task's start to the last task's end.
+final class HandoffClock: Sendable {
+    private let first = Atomic<UInt64>(.max)
+    private let last = Atomic<UInt64>(0)
+
+    func started() {
+        let now = MonotonicClock.now()
+        var current = first.load(ordering: .relaxed)
+        while now < current {
+            let (exchanged, original) = first.compareExchange(expected: current, desired: now, ordering: .relaxed)
+            if exchanged { break }
+            current = original
+        }
+    }
+
+    func ended() {
+        last.max(MonotonicClock.now(), ordering: .relaxed)
+    }
+
+    func nanosecondsPerSwitch(switches: Int) -> Double {
+        Double(last.load(ordering: .relaxed) &- first.load(ordering: .relaxed)) / Double(switches)
+    }
+}
+
+/// Two tasks handing a token back and forth `rounds` times each: on threads through semaphores (each wait is the
+/// task `waiting`, reason `queue`), on executors through continuations.
+final class PingPong: Workload, @unchecked Sendable {
+    let rounds: Int
+    let clock: HandoffClock
+    let pinToCPU: Int32?
+    private let semaphores: UnsafeMutablePointer<sem_t>
+    private let arrived = Atomic<Int>(0)
+    private let baton = Mutex<UnsafeContinuation<Void, Never>?>(nil)
+
+    var name: String { "pingpong" }
+    var taskCount: Int { 2 }
+    var taskLabel: StaticString { "pingpong" }
+    var parameters: [(key: String, value: AnnotationValue)] { [("rounds", .int(Int64(rounds)))] }
+
+    init(rounds: Int, clock: HandoffClock, pinToCPU: Int32?) {
+        self.rounds = rounds
+        self.clock = clock
+        self.pinToCPU = pinToCPU
+        semaphores = .allocate(capacity: 2)
+        sem_init(semaphores, 0, 0)
+        sem_init(semaphores + 1, 0, 0)
+    }
+
+    deinit {
+        sem_destroy(semaphores)
+        sem_destroy(semaphores + 1)
+        semaphores.deallocate()
+    }
+
+    func runBlocking(index: Int, context: BlockingContext) throws -> TaskOutcome {
+        if let pinToCPU { _ = ct_pin_current_thread(pinToCPU) }
+        let mine = semaphores + index
+        let other = semaphores + (1 - index)
+        // Both threads present before the clock starts.
+        arrived.wrappingAdd(1, ordering: .acquiringAndReleasing)
+        while arrived.load(ordering: .acquiring) < 2 { sched_yield() }
+        clock.started()
+        for _ in 0..<rounds {
+            if index == 0 {
+                sem_post(other)
+                context.blockingWait(.queue) { while sem_wait(mine) != 0 {} }
+            } else {
+                context.blockingWait(.queue) { while sem_wait(mine) != 0 {} }
+                sem_post(other)
+            }
+        }
+        clock.ended()
+        return TaskOutcome()
+    }
+
+    nonisolated(nonsending) func runAsync(index: Int, context: AsyncContext) async throws -> TaskOutcome {
+        clock.started()
+        for _ in 0..<rounds {
+            context.waiter.willWait(.queue)
+            await pass()
+        }
+        // Release the other task from its last wait.
+        baton.withLock { parked -> UnsafeContinuation<Void, Never>? in
+            defer { parked = nil }
+            return parked
+        }?.resume()
+        clock.ended()
+        return TaskOutcome()
+    }
+
+    /// Parks the calling task and wakes the other one (if it is parked): one switch.
+    nonisolated(nonsending) private func pass() async {
+        await withUnsafeContinuation { (me: UnsafeContinuation<Void, Never>) in
+            let other = baton.withLock { parked -> UnsafeContinuation<Void, Never>? in
+                defer { parked = me }
+                return parked
+            }
+            other?.resume()
+        }
+    }
+}
+
+/// Two tasks that yield `rounds` times each: on one event loop, every yield switches to the other task.
+final class Yielding: Workload, Sendable {
+    let rounds: Int
+    let clock: HandoffClock
+
+    var name: String { "yield" }
+    var taskCount: Int { 2 }
+    var taskLabel: StaticString { "yield" }
+    var parameters: [(key: String, value: AnnotationValue)] { [("rounds", .int(Int64(rounds)))] }
+
+    init(rounds: Int, clock: HandoffClock) {
+        self.rounds = rounds
+        self.clock = clock
+    }
+
+    func runBlocking(index: Int, context: BlockingContext) throws -> TaskOutcome {
+        for _ in 0..<rounds { sched_yield() }
+        return TaskOutcome()
+    }
+
+    nonisolated(nonsending) func runAsync(index: Int, context: AsyncContext) async throws -> TaskOutcome {
+        clock.started()
+        for _ in 0..<rounds { await context.waiter.yield() }
+        clock.ended()
+        return TaskOutcome()
+    }
+}

@@ -52,6 +52,29 @@ struct ChromeTraceWriterTests {
         }
     }
 
+    @Test("a conctrace trace cut at any byte reads up to the cut, as truncated, never as an error")
+    func cutAnywhere() throws {
+        var converter = ChromeTraceConverter(processID: 3)
+        converter.writeHeader(processName: "p", metadata: RunMetadata())
+        converter.workerStarted(worker: 1, name: "main")
+        converter.workerStarted(worker: 2, name: "thread 1")
+        converter.consume(ChromeTraceConverterTests.lifecycle(), annotations: TaskAnnotations())
+        converter.writeFooter()
+        let whole = converter.takeOutput()
+        let complete = try ChromeTraceReader(bytes: whole)
+        var all: [ChromeEvent] = []
+        while let event = try complete.next() { all.append(event) }
+        #expect(!complete.isTruncated)
+        #expect(all.count > 30)
+        for cut in stride(from: 2, to: whole.count - 3, by: 7) {
+            let reader = try ChromeTraceReader(bytes: Array(whole[..<cut]))
+            var read: [ChromeEvent] = []
+            while let event = try reader.next() { read.append(event) }
+            #expect(reader.isTruncated, "cut at \(cut)")
+            #expect(read == Array(all.prefix(read.count)), "cut at \(cut)")
+        }
+    }
+
     @Test("a path that cannot be created is reported with errno")
     func cannotCreate() {
         #expect {

@@ -50,6 +50,11 @@ func printError(_ message: String) {
     writeAll(STDERR_FILENO, "conctrace: error: \(message)\n")
 }
 
+/// Writes `conctrace: <message>` to stderr, as one line: a note that is not an error (e.g. a summary on exit).
+func printNote(_ message: String) {
+    writeAll(STDERR_FILENO, "conctrace: \(message)\n")
+}
+
 /// Writes a line to stdout, unbuffered (a line must not wait in a buffer when the process exits on a signal).
 func printLine(_ line: String) {
     writeAll(STDOUT_FILENO, line + "\n")

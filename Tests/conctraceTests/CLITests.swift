@@ -11,7 +11,7 @@ struct CLITests {
     func help() throws {
         let root = try CLIRunner.run(["--help"])
         #expect(root.status == 0)
-        #expect(root.stdout.contains("run") && root.stdout.contains("bench"))
+        #expect(root.stdout.contains("run") && root.stdout.contains("bench") && root.stdout.contains("serve"))
         #expect(root.stdout.contains("130 interrupted"))
         let run = try CLIRunner.run(["run", "--help"])
         #expect(run.status == 0)
@@ -163,6 +163,7 @@ struct CLITests {
         ["run", "--strategy", "nope"], ["run", "--strategy", "async", "--workers", "0"],
         ["run", "--strategy", "eventloop", "--workers", "100000"], ["run", "--steps", "-1"], ["run", "--sleep-ms", "-5"], ["run", "--base", "-1"],
         ["run", "--no-trace", "--out", "x.json"], ["run", "--bogus"], ["bench", "record", "--events", "0"],
+        ["bench", "switch", "--cases", "nope"], ["serve", "--error-rate", "2"], ["serve", "--latency-ms", "9-3"],
     ])
     func badArguments(arguments: [String]) throws {
         let output = try CLIRunner.run(arguments)
@@ -240,6 +241,30 @@ struct CLITests {
         #expect(!trace.isComplete)
         #expect(trace.named("conctrace.run").count == 1)
         #expect(trace.events.filter { $0["ph"] as? String == "X" }.count > 10)
+    }
+
+    @Test("serve prints its URL, serves pages, exits 130 on Ctrl-C; a port in use exits 69")
+    func serve() throws {
+        let started = try CLIRunner.start(["serve", "--port", "0", "--latency-ms", "1"])
+        let (process, out, _) = started
+        // The first line names the URL; read it as soon as it is there.
+        var line = Data()
+        while !line.contains(UInt8(ascii: "\n")) {
+            let byte = out.fileHandleForReading.readData(ofLength: 1)
+            if byte.isEmpty { break }
+            line.append(byte)
+        }
+        let text = String(decoding: line, as: UTF8.self)
+        #expect(text.hasPrefix("serving 15 pages on http://127.0.0.1:"))
+        let url = try #require(text.split(separator: " ").first { $0.hasPrefix("http://") })
+        let port = try #require(Int(url.split(separator: ":").last!))
+        let busy = try CLIRunner.run(["serve", "--port", String(port)])
+        #expect(busy.status == 69)
+        #expect(busy.stderr.contains("in use") && busy.stderr.split(separator: "\n").count == 1)
+        kill(process.processIdentifier, SIGINT)
+        let output = CLIRunner.finish(started)
+        #expect(output.status == 130)
+        #expect(output.stderr.contains("served"))
     }
 
     @Test("bench record reports positive costs for one and two threads")

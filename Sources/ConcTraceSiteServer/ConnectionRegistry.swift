@@ -1,0 +1,43 @@
+import NIOCore
+import Synchronization
+
+/// The server's open connections, so that shutdown can close every one of them, stalled ones included.
+final class ConnectionRegistry: Sendable {
+    private struct State {
+        var channels: [ObjectIdentifier: any Channel] = [:]
+        var closed = false
+    }
+
+    private let state = Mutex(State())
+    private let counters: SiteCounters
+
+    init(counters: SiteCounters) {
+        self.counters = counters
+    }
+
+    /// Registers a newly accepted connection until it closes.
+    ///
+    /// - Returns: false once ``closeAll()`` has run (the server is shutting down): the caller closes `channel`.
+    func add(_ channel: any Channel) -> Bool {
+        let added = state.withLock { state in
+            guard !state.closed else { return false }
+            state.channels[ObjectIdentifier(channel)] = channel
+            return true
+        }
+        guard added else { return false }
+        counters.connectionsAccepted.add(1, ordering: .relaxed)
+        channel.closeFuture.whenComplete { _ in
+            self.state.withLock { _ = $0.channels.removeValue(forKey: ObjectIdentifier(channel)) }
+            self.counters.connectionsClosed.add(1, ordering: .relaxed)
+        }
+        return true
+    }
+
+    /// Refuses connections from now on and returns those open now.
+    func closeAll() -> [any Channel] {
+        state.withLock { state in
+            state.closed = true
+            return Array(state.channels.values)
+        }
+    }
+}

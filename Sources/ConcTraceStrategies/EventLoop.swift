@@ -50,7 +50,7 @@ public final class EventLoop: TaskExecutor, AsyncWaiter, @unchecked Sendable {
     /// The loop thread's lane: only the loop thread records into it.
     public let lane: EventLane
     private let state: UnsafeMutablePointer<LoopState>
-    private let inbox = Mutex<[RemoteJob]>([])
+    private let inbox = Locked<[RemoteJob]>([])
     private let inboxPending = Atomic<Bool>(false)
     private let loopThread = Atomic<UInt>(0)
     private let stopping = Atomic<Bool>(false)

@@ -22,7 +22,7 @@ public final class WorkerPool: TaskExecutor, AsyncWaiter, @unchecked Sendable {
     public let workers: Int
     private let recorder: Recorder
     private let queue = ReadyQueue<UnownedJob>()
-    private let tasks = Mutex<[UInt: TaskRecord]>([:])
+    private let tasks = Locked<[UInt: TaskRecord]>([:])
     private let timers: TimerThread
     private var threads: [OSThread] = []
     private let workerKey: pthread_key_t

@@ -73,8 +73,12 @@ let package = Package(
         ),
         .testTarget(name: "ConcTraceRecorderTests", dependencies: ["ConcTraceRecorder"]),
         .testTarget(name: "ConcTraceFormatTests", dependencies: ["ConcTraceFormat", "ConcTraceRecorder"]),
-        .testTarget(name: "ConcTraceWorkloadsTests", dependencies: ["ConcTraceWorkloads"]),
-        .testTarget(name: "ConcTraceStrategiesTests", dependencies: ["ConcTraceStrategies", "ConcTraceFormat"]),
+        // The download tests fetch from a real site server on 127.0.0.1.
+        .testTarget(name: "ConcTraceWorkloadsTests", dependencies: ["ConcTraceWorkloads", "ConcTraceSiteServer"]),
+        .testTarget(
+            name: "ConcTraceStrategiesTests",
+            dependencies: ["ConcTraceStrategies", "ConcTraceFormat", "ConcTraceSiteServer"]
+        ),
         .testTarget(name: "ConcTraceSiteServerTests", dependencies: ["ConcTraceSiteServer", "CCurl"]),
         .testTarget(name: "ConcTraceAnalysisTests", dependencies: ["ConcTraceAnalysis", "ConcTraceFormat"]),
         .testTarget(name: "conctraceTests", dependencies: ["conctrace", "ConcTraceFormat"]),

@@ -18,6 +18,11 @@ static inline CURLcode ct_easy_setopt_write_callback(CURL *handle, CURLoption op
     return curl_easy_setopt(handle, option, value);
 }
 
+static inline CURLcode ct_easy_setopt_xferinfo_callback(CURL *handle, CURLoption option,
+                                                        curl_xferinfo_callback value) {
+    return curl_easy_setopt(handle, option, value);
+}
+
 static inline CURLMcode ct_multi_setopt_long(CURLM *handle, CURLMoption option, long value) {
     return curl_multi_setopt(handle, option, value);
 }
@@ -42,6 +47,11 @@ static inline CURLcode ct_easy_getinfo_off_t(CURL *handle, CURLINFO info, curl_o
 }
 static inline CURLcode ct_easy_getinfo_string(CURL *handle, CURLINFO info, char **value) {
     return curl_easy_getinfo(handle, info, value);
+}
+
+/// CURL_SOCKET_TIMEOUT: the socket argument of curl_multi_socket_action that means "a timeout fired".
+static inline curl_socket_t ct_socket_timeout(void) {
+    return CURL_SOCKET_TIMEOUT;
 }
 
 /// curl_version_info(CURLVERSION_NOW): the macro is not visible to Swift.

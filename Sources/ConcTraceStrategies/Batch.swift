@@ -94,15 +94,23 @@ final class Batch: Sendable {
                 $0.outcomes[index] = result
                 $0.done += 1
             }
+            record(result.details, of: task)
             return TaskEnding(kind: .done, result: result.result)
         case .failure(let error as TaskError) where error == .cancelled:
             tally.withLock { $0.cancelled += 1 }
             return TaskEnding(kind: .cancelled, result: nil)
         case .failure(let error):
             tally.withLock { $0.failed += 1 }
-            context.recorder.annotate(task, "error", .string(String(describing: error)))
+            let failure = error as? TaskFailure
+            record(failure?.details ?? [], of: task)
+            context.recorder.annotate(task, "error", .string(String(describing: failure?.error ?? error)))
             return TaskEnding(kind: .failed, result: nil)
         }
+    }
+
+    /// Attaches a task's details to it, before its end is recorded, so they land in its args.
+    private func record(_ details: [TaskDetail], of task: UInt64) {
+        for detail in details { context.recorder.annotate(task, detail.key, detail.value) }
     }
 
     /// Ends the run on the main thread once every task has ended: the root runs again and ends.

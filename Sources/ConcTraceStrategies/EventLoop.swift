@@ -13,7 +13,7 @@ import Synchronization
 /// ```
 ///   enqueue on the loop thread ──────────────▶ ready (Deque, no lock) ──▶ run one job at a time
 ///   enqueue from another thread ─▶ inbox (lock) + eventfd ─┘      ▲
-///   timers (heap, timerfd) ── resume continuations ───────────────┤
+///   timers (heap, timerfd): sleeps and callbacks ────────────────┤
 ///   epoll (eventfd, timerfd, watched fds) ── callbacks ───────────┘
 /// ```
 ///
@@ -35,7 +35,8 @@ public final class EventLoop: TaskExecutor, AsyncWaiter, @unchecked Sendable {
         var yielded: [UnsafeContinuation<Void, Never>] = []
         var tasks: [UInt: TaskRecord] = [:]
         var current: TaskRecord?
-        var timers = TimerHeap<UnsafeContinuation<Void, Never>>()
+        /// Actions at deadlines: a sleep's resumption, or a reactor callback (`schedule(at:_:)`, e.g. curl's).
+        var timers = TimerHeap<() -> Void>()
         var armedDeadline: UInt64 = 0
         var watchers: [Int32: Watcher] = [:]
         var executor: UnownedTaskExecutor?
@@ -65,9 +66,10 @@ public final class EventLoop: TaskExecutor, AsyncWaiter, @unchecked Sendable {
     ///   - laneCapacity: the loop lane's ring size: one thread records every event of every task, in bursts
     ///     (100,000 tasks created at once) faster than the writer converts them. 2^20 events is 80 MB at most,
     ///     touched only as it fills.
+    ///   - name: the loop thread's worker name in the trace (`async io` for a loop used only as a reactor).
     /// - Throws: `OSError` if epoll, eventfd or timerfd cannot be created.
-    public init(recorder: Recorder, laneCapacity: Int = 1 << 20) throws(OSError) {
-        lane = recorder.makeLane(name: "eventloop", capacity: laneCapacity)
+    public init(recorder: Recorder, laneCapacity: Int = 1 << 20, name: String = "eventloop") throws(OSError) {
+        lane = recorder.makeLane(name: name, capacity: laneCapacity)
         let epoll = epoll_create1(Int32(EPOLL_CLOEXEC))
         guard epoll >= 0 else { throw OSError(call: "epoll_create1", errno: errno) }
         let wake = eventfd(0, Int32(EFD_CLOEXEC | EFD_NONBLOCK))
@@ -176,7 +178,7 @@ public final class EventLoop: TaskExecutor, AsyncWaiter, @unchecked Sendable {
         record.state = .waiting
         lane.record(.waiting, task: record.id, reason: .timer)
         await withUnsafeContinuation { continuation in
-            state.pointee.timers.insert(deadline: deadline, continuation)
+            state.pointee.timers.insert(deadline: deadline) { continuation.resume() }
         }
     }
 
@@ -205,14 +207,25 @@ public final class EventLoop: TaskExecutor, AsyncWaiter, @unchecked Sendable {
 
     private func schedule(_ deadline: UInt64, _ continuation: UnsafeContinuation<Void, Never>) {
         if inLoopThread {
-            state.pointee.timers.insert(deadline: deadline, continuation)
+            state.pointee.timers.insert(deadline: deadline) { continuation.resume() }
         } else {
             // From another thread: hop onto the loop with a tiny task of its own.
             Task(executorPreference: self) { [self] in
-                await withUnsafeContinuation { inner in state.pointee.timers.insert(deadline: deadline, inner) }
+                await withUnsafeContinuation { inner in
+                    state.pointee.timers.insert(deadline: deadline) { inner.resume() }
+                }
                 continuation.resume()
             }
         }
+    }
+
+    // MARK: Callbacks at deadlines
+
+    /// Calls `action` on the loop thread at `deadline` (monotonic nanoseconds), outside any task's slice; a
+    /// deadline already past fires in the loop's next round. Call on the loop thread (no lock is taken).
+    public func schedule(at deadline: UInt64, _ action: @escaping () -> Void) {
+        precondition(inLoopThread, "schedule(at:) is for the loop thread")
+        state.pointee.timers.insert(deadline: deadline, action)
     }
 
     // MARK: File descriptors
@@ -309,13 +322,15 @@ public final class EventLoop: TaskExecutor, AsyncWaiter, @unchecked Sendable {
         for continuation in yielded { continuation.resume() }
     }
 
+    /// Runs the actions whose deadlines have passed: only those due now (an action that schedules another for
+    /// now has it run in the next round).
     private func fireDueTimers() {
         guard let next = state.pointee.timers.nextDeadline else { return }
         let now = MonotonicClock.now()
         guard next <= now else { return }
-        while let continuation = state.pointee.timers.popDue(now: now) {
-            continuation.resume()
-        }
+        var due: [() -> Void] = []
+        while let action = state.pointee.timers.popDue(now: now) { due.append(action) }
+        for action in due { action() }
     }
 
     /// Waits for the wake-up eventfd, the timer or a watched fd (timeout in ms: -1 forever, 0 just look).

@@ -21,9 +21,9 @@ extension WorkerPool: InstrumentedExecutor {}
 
 /// Runs a workload as Swift tasks on `executor`: the root task (`main`) creates one child task per index in a
 /// discarding task group (so it is woken once, when the last child ends, not after every child) and waits.
-/// Blocks the calling thread until the root task has ended.
+/// Blocks the calling thread until the root task has ended. Tasks that do I/O wait for it on `reactor`.
 func runTasks(_ workload: any Workload, in context: RunContext, on executor: some InstrumentedExecutor,
-              workers: Int) -> RunResult {
+              workers: Int, reactor: (any IOReactor)? = nil) -> RunResult {
     let batch = Batch(workload: workload, context: context, rootOnCallingThread: false)
     let root = TaskRecord(id: batch.root)
     let finished = DispatchSemaphore(value: 0)
@@ -36,7 +36,8 @@ func runTasks(_ workload: any Workload, in context: RunContext, on executor: som
                     let child = TaskRecord(id: batch.create(index: index, on: executor.currentLane))
                     SpawnSlot.spawning(child) {
                         group.addTask(executorPreference: executor) {
-                            await runChild(index: index, record: child, batch: batch, executor: executor)
+                            await runChild(index: index, record: child, batch: batch, executor: executor,
+                                           reactor: reactor)
                         }
                     }
                 }
@@ -51,7 +52,8 @@ func runTasks(_ workload: any Workload, in context: RunContext, on executor: som
     return batch.result(workers: workers)
 }
 
-private func runChild(index: Int, record: TaskRecord, batch: Batch, executor: some InstrumentedExecutor) async {
+private func runChild(index: Int, record: TaskRecord, batch: Batch, executor: some InstrumentedExecutor,
+                      reactor: (any IOReactor)?) async {
     let cancellation = batch.context.cancellation
     let outcome: Result<TaskOutcome, any Error>
     if cancellation.isCancelled {
@@ -59,7 +61,8 @@ private func runChild(index: Int, record: TaskRecord, batch: Batch, executor: so
     } else {
         do {
             outcome = .success(try await batch.workload.runAsync(
-                index: index, context: AsyncContext(waiter: executor, cancellation: cancellation)))
+                index: index,
+                context: AsyncContext(waiter: executor, cancellation: cancellation, task: record.id, reactor: reactor)))
         } catch {
             outcome = .failure(error)
         }
@@ -85,7 +88,7 @@ public struct EventLoopStrategy: Strategy {
             throw StrategyError.cannotStartWorker(index: 1, error)
         }
         defer { loop.stop() }
-        return runTasks(workload, in: context, on: loop, workers: 1)
+        return runTasks(workload, in: context, on: loop, workers: 1, reactor: loop)
     }
 }
 
@@ -105,7 +108,12 @@ public struct AsyncPoolStrategy: Strategy {
 
     public func run(_ workload: any Workload, in context: RunContext) throws -> RunResult {
         let pool = try WorkerPool(workers: workers, recorder: context.recorder)
-        defer { pool.stop() }
-        return runTasks(workload, in: context, on: pool, workers: workers)
+        // I/O (the download workload's curl multi) runs on a thread of its own, started only if a task needs it.
+        let io = ReactorThread(recorder: context.recorder, name: "async io")
+        defer {
+            pool.stop()
+            io.stop()
+        }
+        return runTasks(workload, in: context, on: pool, workers: workers, reactor: io)
     }
 }

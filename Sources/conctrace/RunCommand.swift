@@ -1,6 +1,7 @@
 import ArgumentParser
 import ConcTraceFormat
 import ConcTraceRecorder
+import ConcTraceSiteServer
 import ConcTraceStrategies
 import ConcTraceWorkloads
 import Synchronization
@@ -28,16 +29,25 @@ extension ConcTrace {
                 """
         )
 
-        @Option(help: "What each task does: cpu (the tutorial's sum of squares) or sleep (pure waiting).")
+        @Option(help: """
+            What each task does: cpu (the tutorial's sum of squares), sleep (pure waiting) or download (fetch a \
+            page with libcurl).
+            """)
         var workload: WorkloadKind = .cpu
 
-        @Option(help: "How tasks run: sequential (one after another) or threads (a pool of OS threads).")
+        @Option(help: """
+            How tasks run: sequential (one after another), threads (a pool of OS threads), async (Swift tasks on \
+            a pool) or eventloop (one thread, like asyncio).
+            """)
         var strategy: StrategyKind = .threads
 
-        @Option(help: "Number of tasks (default: 20 for cpu, as in the tutorial; 100 for sleep).")
+        @Option(help: """
+            Number of tasks (default: 20 for cpu, as in the tutorial; 100 for sleep; for download 15, the \
+            tutorial's pages, or one per URL of --urls).
+            """)
         var tasks: Int?
 
-        @Option(help: "Worker threads for the threads strategy (default: min(tasks, 64)).")
+        @Option(help: "Worker threads for threads (default: min(tasks, 64)) and async (default: one per core).")
         var workers: Int?
 
         @Option(help: "cpu: task k sums i*i for i below base + k.")
@@ -58,6 +68,9 @@ extension ConcTrace {
         @Option(help: "Output: text (one line) or json (one object).")
         var format: OutputFormat = .text
 
+        @OptionGroup(title: "Download options")
+        var download: DownloadOptions
+
         func validate() throws {
             if let tasks, tasks <= 0 { throw ValidationError("--tasks must be at least 1 (got \(tasks))") }
             if let tasks, tasks > 10_000_000 { throw ValidationError("--tasks must be at most 10000000 (got \(tasks))") }
@@ -72,14 +85,25 @@ extension ConcTrace {
                 throw ValidationError("--base must be at most \(CPUWorkload.maximumN - taskCount) (got \(base))")
             }
             if noTrace, out != nil { throw ValidationError("--out and --no-trace contradict each other") }
+            try download.validate(for: workload)
         }
 
-        var taskCount: Int { tasks ?? (workload == .cpu ? 20 : 100) }
+        /// The task count, except for a download of --urls without --tasks (one task per URL, known once read).
+        var taskCount: Int {
+            tasks ?? (workload == .cpu ? 20 : workload == .sleep ? 100 : DownloadOptions.tutorialPages)
+        }
 
-        func makeWorkload() -> any Workload {
+        /// The workload; a download's `pages` say what it fetches.
+        func makeWorkload(pages: PageSource?) -> any Workload {
             switch workload {
-            case .cpu: CPUWorkload(tasks: taskCount, base: base)
-            case .sleep: SleepWorkload(tasks: taskCount, steps: steps, sleepNanoseconds: UInt64(sleepMs * 1e6))
+            case .cpu:
+                return CPUWorkload(tasks: taskCount, base: base)
+            case .sleep:
+                return SleepWorkload(tasks: taskCount, steps: steps, sleepNanoseconds: UInt64(sleepMs * 1e6))
+            case .download:
+                guard let pages else { preconditionFailure("a download needs its pages") }
+                return DownloadWorkload(urls: pages.urls, tasks: tasks ?? pages.urls.count,
+                                        timeoutMilliseconds: download.timeoutMilliseconds, source: pages.description)
             }
         }
 
@@ -97,8 +121,13 @@ extension ConcTrace {
         }
 
         private func execute(_ session: RunSession) throws {
-            let workload = makeWorkload()
-            let strategy = makeStrategy(self.strategy, workers: workers, tasks: taskCount)
+            let pages = workload == .download ? try download.pageSource(pages: taskCount) : nil
+            // At the end, and on Ctrl-C (which makes the transfers still waiting on it end at once).
+            defer { pages?.server?.shutdown() }
+            if let server = pages?.server { session.attach(server: server) }
+            if workload == .download { raiseOpenFileLimit() }
+            let workload = makeWorkload(pages: pages)
+            let strategy = makeStrategy(self.strategy, workers: workers, tasks: workload.taskCount)
             let tracePath = noTrace ? nil : (out ?? "traces/\(workload.name)-\(strategy.kind.rawValue).json")
 
             let recorder: Recorder
@@ -123,6 +152,7 @@ extension ConcTrace {
                 recorder = Recorder(configuration: .init(enabled: false), sink: nil)
             }
             session.attach(recorder: recorder, tracePath: tracePath)
+            // The recorder is made after the workload (its metadata lists the workload's parameters).
             let mainLane = recorder.makeLane(name: "main")
             let context = RunContext(recorder: recorder, mainLane: mainLane, cancellation: session.cancellation)
 
@@ -152,6 +182,7 @@ extension ConcTrace {
         private func report(_ result: RunResult, workload: any Workload, strategy: any Strategy, tracePath: String?,
                             stats: RecorderStats) {
             let throughput = result.wallSeconds > 0 ? Double(result.done) / result.wallSeconds : 0
+            let bytes = result.outcomes.reduce(0) { $0 + ($1?.bytes ?? 0) }
             switch format {
             case .json:
                 var json = JSONObjectText()
@@ -161,6 +192,7 @@ extension ConcTrace {
                 json.add("done", result.done)
                 json.add("failed", result.failed)
                 json.add("cancelled", result.cancelled)
+                json.add("bytes", bytes)
                 json.add("workers", result.workers)
                 json.add("wall_s", result.wallSeconds)
                 json.add("throughput_tasks_per_s", throughput)
@@ -173,6 +205,9 @@ extension ConcTrace {
                 var line = "\(workload.name)/\(strategy.kind.rawValue): \(result.done) of \(workload.taskCount) "
                 line += "tasks done in \(formatted(result.wallSeconds, digits: 3)) s "
                 line += "(\(formatted(throughput, digits: 1)) tasks/s) on \(result.workers) worker(s)"
+                if workload is DownloadWorkload {
+                    line += ", \(bytes) bytes (\(formatted(Double(bytes) / 1e6, digits: 2)) MB)"
+                }
                 if result.failed > 0 { line += ", \(result.failed) failed" }
                 if result.cancelled > 0 { line += ", \(result.cancelled) cancelled" }
                 if let tracePath {
@@ -211,12 +246,18 @@ final class RunSession: Sendable {
     private let signal = Atomic<Int32>(0)
     private let exiting = Atomic<Bool>(false)
     private let attached = Mutex<(recorder: Recorder?, tracePath: String?)>((nil, nil))
+    private let embeddedServer = Mutex<SiteServer?>(nil)
 
     /// How long running tasks get to wind down after Ctrl-C before the trace is closed without them.
     static let graceNanoseconds: UInt64 = 2_000_000_000
 
     func attach(recorder: Recorder, tracePath: String?) {
         attached.withLock { $0 = (recorder, tracePath) }
+    }
+
+    /// The run's embedded site server, shut down on the first signal: transfers still waiting on it end at once.
+    func attach(server: SiteServer) {
+        embeddedServer.withLock { $0 = server }
     }
 
     var receivedSignal: Int32? {
@@ -239,6 +280,7 @@ final class RunSession: Sendable {
     func interrupt(signal received: Int32) {
         let first = signal.compareExchange(expected: 0, desired: received, ordering: .acquiringAndReleasing).exchanged
         cancellation.cancel()
+        embeddedServer.withLock { $0 }?.shutdown()
         if first {
             let deadline = MonotonicClock.now() + Self.graceNanoseconds
             while MonotonicClock.now() < deadline {
@@ -292,4 +334,140 @@ func formatted(_ value: Double, digits: Int) -> String {
         text += "." + String(repeating: "0", count: digits)
     }
     return text
+}
+
+/// The download workload's options: where its pages come from and how long a transfer may take.
+struct DownloadOptions: ParsableArguments {
+    /// The tutorial's page count: the default task count of a download.
+    static let tutorialPages = PageCatalog.tutorialSizes.count
+
+    @Option(help: ArgumentHelp(
+        "A file of URLs, one per line (blank lines and # comments skipped); task k fetches line k, cycling " +
+            "when --tasks is larger. Any URL libcurl handles. (default: pages of an embedded server)",
+        valueName: "file"))
+    var urls: String?
+
+    @Option(help: ArgumentHelp(
+        "A running site server's base URL (e.g. from 'conctrace serve'); task k fetches <url>/page/k.",
+        valueName: "url"))
+    var server: String?
+
+    @Option(
+        name: .customLong("latency-ms"),
+        help: ArgumentHelp(
+            "Embedded server: delay before each page, in ms: fixed (100) or uniform over a range (50-300), " +
+                "seeded. (default: 100)",
+            valueName: "ms|low-high"),
+        transform: { text in
+            do { return try LatencyModel(parsing: text) } catch { throw ValidationError("\(error)") }
+        }
+    )
+    var latency: LatencyModel?
+
+    @Option(help: "Embedded server: probability (0-1) that a page request is answered with HTTP 500.")
+    var errorRate: Double?
+
+    @Option(help: "Embedded server: probability (0-1) that a page request's connection is reset.")
+    var resetRate: Double?
+
+    @Option(help: "Embedded server: probability (0-1) that a page request is never answered.")
+    var stallRate: Double?
+
+    @Option(
+        name: .customLong("timeout-ms"),
+        help: "Each transfer's limit in ms, connecting included: a stalled server fails the task. (default: 10000)")
+    var timeout: Int?
+
+    var timeoutMilliseconds: Int { timeout ?? 10_000 }
+
+    /// Cross-field checks, given the run's workload.
+    func validate(for workload: WorkloadKind) throws {
+        let embeddedOnly = [("--latency-ms", latency != nil), ("--error-rate", errorRate != nil),
+                            ("--reset-rate", resetRate != nil), ("--stall-rate", stallRate != nil)]
+        let given = [("--urls", urls != nil), ("--server", server != nil), ("--timeout-ms", timeout != nil)]
+            + embeddedOnly
+        if workload != .download, let option = given.first(where: \.1) {
+            throw ValidationError("\(option.0) is for --workload download")
+        }
+        if urls != nil, server != nil { throw ValidationError("--urls and --server contradict each other") }
+        if urls != nil || server != nil, let option = embeddedOnly.first(where: \.1) {
+            throw ValidationError("\(option.0) configures the embedded server; it does not apply with " +
+                                  (urls != nil ? "--urls" : "--server"))
+        }
+        let rates = [("--error-rate", errorRate ?? 0), ("--reset-rate", resetRate ?? 0), ("--stall-rate", stallRate ?? 0)]
+        for (name, rate) in rates where !(0...1).contains(rate) {
+            throw ValidationError("\(name) must be between 0 and 1 (got \(rate))")
+        }
+        let sum = rates.reduce(0) { $0 + $1.1 }
+        if sum > 1 {
+            throw ValidationError("--error-rate, --reset-rate and --stall-rate must add up to at most 1 (got \(sum))")
+        }
+        if let timeout, !(1...3_600_000).contains(timeout) {
+            throw ValidationError("--timeout-ms must be 1...3600000 (got \(timeout))")
+        }
+        if let server {
+            do {
+                _ = try URLList.parse(pageURL(server, 0))
+            } catch {
+                throw ValidationError("--server must be a base URL like http://127.0.0.1:8080 (got '\(server)')")
+            }
+        }
+    }
+
+    /// Where the pages come from: the --urls file, the --server, or an embedded server started here with
+    /// `pages` pages.
+    /// - Throws: `CLIFailure`: a URL file that cannot be read (66) or is malformed (65); a server that cannot
+    ///   listen (69).
+    func pageSource(pages: Int) throws -> PageSource {
+        if let urls {
+            do {
+                return PageSource(urls: try URLList.load(path: urls), description: "urls \(urls)", server: nil)
+            } catch .cannotOpen(let path, let error) {
+                throw CLIFailure(message: "cannot read --urls \(path): \(error)", status: .noInput)
+            } catch {
+                throw CLIFailure(message: "--urls \(urls): \(error)", status: .dataError)
+            }
+        }
+        if let server {
+            return PageSource(urls: (0..<pages).map { pageURL(server, $0) }, description: "server \(server)",
+                              server: nil)
+        }
+        let configuration = SiteConfiguration(
+            pages: pages, latency: latency ?? .fixed(milliseconds: 100), errorRate: errorRate ?? 0,
+            resetRate: resetRate ?? 0, stallRate: stallRate ?? 0)
+        let site: SiteServer
+        do {
+            site = try SiteServer.start(configuration)
+        } catch {
+            throw CLIFailure(message: "cannot start the embedded site server: \(error)", status: .cannotListen)
+        }
+        var settings = "latency \(configuration.latency)"
+        for (name, rate) in [("error rate", configuration.errorRate), ("reset rate", configuration.resetRate),
+                             ("stall rate", configuration.stallRate)] where rate > 0 {
+            settings += ", \(name) \(rate)"
+        }
+        return PageSource(urls: (0..<pages).map { pageURL(site.baseURL, $0) },
+                          description: "embedded server \(site.baseURL) (\(settings))", server: site)
+    }
+
+    private func pageURL(_ base: String, _ page: Int) -> String {
+        (base.hasSuffix("/") ? String(base.dropLast()) : base) + "/page/\(page)"
+    }
+}
+
+/// The URLs a download run fetches, where they come from, and the embedded server serving them, if any.
+struct PageSource {
+    var urls: [String]
+    var description: String
+    var server: SiteServer?
+}
+
+/// A download keeps a socket per transfer in flight (and the embedded server one per connection): lift the
+/// soft limit on open files to the hard one, as far as the system allows.
+func raiseOpenFileLimit() {
+    var limit = rlimit()
+    let openFiles = __rlimit_resource_t(RLIMIT_NOFILE.rawValue)
+    guard getrlimit(openFiles, &limit) == 0, limit.rlim_cur < limit.rlim_max else { return }
+    limit.rlim_cur = limit.rlim_max
+    _ = setrlimit(openFiles, &limit)
 }

@@ -146,13 +146,33 @@ struct StrategyTests {
         }
     }
 
-    @Test("the async pool spreads tasks over its threads")
+    @Test("the async pool runs tasks in parallel, one per thread")
     func asyncPoolThreads() throws {
-        let (result, events) = try record(SleepWorkload(tasks: 40, steps: 3, sleepNanoseconds: 1_000_000),
-                                          AsyncPoolStrategy(workers: 2))
-        #expect(result.done == 40 && result.workers == 2)
-        let poolWorkers = Set(events.filter { $0.kind == .running }.map(\.worker))
-        #expect(poolWorkers.count == 2)
+        // Two tasks that each hold their thread until the other is running: they can only both finish in time on
+        // two different pool threads at once (the deadline only bounds a failing run).
+        final class Rendezvous: Workload, @unchecked Sendable {
+            let arrived = Atomic<Int>(0)
+            let met = Atomic<Int>(0)
+            var name: String { "rendezvous" }
+            var taskCount: Int { 2 }
+            var taskLabel: StaticString { "rendezvous" }
+            var parameters: [(key: String, value: AnnotationValue)] { [] }
+            func runBlocking(index: Int, context: BlockingContext) throws -> TaskOutcome { TaskOutcome() }
+            nonisolated(nonsending) func runAsync(index: Int, context: AsyncContext) async throws -> TaskOutcome {
+                arrived.wrappingAdd(1, ordering: .acquiringAndReleasing)
+                let deadline = MonotonicClock.now() + 5_000_000_000
+                while arrived.load(ordering: .acquiring) < 2 && MonotonicClock.now() < deadline {}
+                if arrived.load(ordering: .acquiring) == 2 { met.wrappingAdd(1, ordering: .relaxed) }
+                return TaskOutcome()
+            }
+        }
+        let workload = Rendezvous()
+        let (result, events) = try record(workload, AsyncPoolStrategy(workers: 2))
+        #expect(result.done == 2 && result.workers == 2)
+        #expect(workload.met.load(ordering: .relaxed) == 2)
+        let children = Set(events.filter { $0.kind == .created && $0.label.description == "rendezvous" }.map(\.task))
+        let workers = Set(events.filter { $0.kind == .running && children.contains($0.task) }.map(\.worker))
+        #expect(workers.count == 2)
     }
 
     @Test("a cancelled run ends every task cancelled and still completes", arguments: StrategyKind.allCases)

@@ -31,7 +31,8 @@ struct ChromeTraceConverterTests {
         ]
     }
 
-    static func convert(_ events: [TraceEvent], annotations: TaskAnnotations = TaskAnnotations()) throws -> ParsedTrace {
+    /// The JSON text of a whole trace of `events` (head with metadata, two workers, final statistics, footer).
+    static func render(_ events: [TraceEvent], annotations: TaskAnnotations = TaskAnnotations()) -> [UInt8] {
         var converter = ChromeTraceConverter(processID: 42)
         var metadata = RunMetadata()
         metadata.set("workload", .string("cpu"))
@@ -43,7 +44,11 @@ struct ChromeTraceConverterTests {
         converter.writeStats(RecorderStats(events: 14, dropped: 2, lost: 0, nsPerEvent: 26.5, workers: 2,
                                            isFinal: true), at: 9_000)
         converter.writeFooter()
-        return try ParsedTrace(json: converter.takeOutput())
+        return converter.takeOutput()
+    }
+
+    static func convert(_ events: [TraceEvent], annotations: TaskAnnotations = TaskAnnotations()) throws -> ParsedTrace {
+        try ParsedTrace(json: render(events, annotations: annotations))
     }
 
     @Test("the output is strict JSON and follows the importer rules")

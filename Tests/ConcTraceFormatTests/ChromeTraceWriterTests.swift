@@ -35,13 +35,8 @@ struct ChromeTraceWriterTests {
 
     @Test("one event per line, so a file cut after any line keeps every complete event")
     func oneEventPerLine() throws {
-        var converter = ChromeTraceConverter(processID: 1)
-        converter.writeHeader(processName: "p", metadata: RunMetadata())
-        converter.workerStarted(worker: 1, name: "main")
-        converter.workerStarted(worker: 2, name: "thread 1")
-        converter.consume(ChromeTraceConverterTests.lifecycle(), annotations: TaskAnnotations())
-        converter.writeFooter()
-        let text = String(decoding: converter.takeOutput(), as: UTF8.self)
+        let text = String(decoding: ChromeTraceConverterTests.render(ChromeTraceConverterTests.lifecycle()),
+                          as: UTF8.self)
         let lines = text.split(separator: "\n")
         #expect(lines.first == "[")
         #expect(lines.last == "]")
@@ -54,13 +49,7 @@ struct ChromeTraceWriterTests {
 
     @Test("a conctrace trace cut at any byte reads up to the cut, as truncated, never as an error")
     func cutAnywhere() throws {
-        var converter = ChromeTraceConverter(processID: 3)
-        converter.writeHeader(processName: "p", metadata: RunMetadata())
-        converter.workerStarted(worker: 1, name: "main")
-        converter.workerStarted(worker: 2, name: "thread 1")
-        converter.consume(ChromeTraceConverterTests.lifecycle(), annotations: TaskAnnotations())
-        converter.writeFooter()
-        let whole = converter.takeOutput()
+        let whole = ChromeTraceConverterTests.render(ChromeTraceConverterTests.lifecycle())
         let complete = try ChromeTraceReader(bytes: whole)
         var all: [ChromeEvent] = []
         while let event = try complete.next() { all.append(event) }

@@ -1,4 +1,8 @@
 import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#endif
 import Testing
 
 /// Runs the built `conctrace` binary, as a user would.
@@ -44,6 +48,14 @@ struct CLIRunner {
         process.waitUntilExit()
         return Output(status: process.terminationStatus, signaled: process.terminationReason == .uncaughtSignal,
                       stdout: String(decoding: stdout, as: UTF8.self), stderr: String(decoding: stderr, as: UTF8.self))
+    }
+
+    /// Starts the binary, sends it `signal` after `delay` microseconds, and waits for its end.
+    static func run(_ arguments: [String], signal: Int32, after delay: UInt32) throws -> Output {
+        let started = try start(arguments)
+        usleep(delay)
+        kill(started.0.processIdentifier, signal)
+        return finish(started)
     }
 
     /// Runs the binary to its end.

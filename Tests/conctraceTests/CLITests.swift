@@ -136,11 +136,9 @@ struct CLITests {
     func interruptEventLoop() throws {
         let folder = try CLIRunner.makeFolder()
         let path = folder.appendingPathComponent("loop.json").path
-        let started = try CLIRunner.start(["run", "--workload", "sleep", "--strategy", "eventloop", "--tasks", "20000",
-                                           "--steps", "40", "--sleep-ms", "50", "--out", path])
-        usleep(800_000)
-        kill(started.0.processIdentifier, SIGINT)
-        let output = CLIRunner.finish(started)
+        let output = try CLIRunner.run(["run", "--workload", "sleep", "--strategy", "eventloop", "--tasks", "20000",
+                                         "--steps", "40", "--sleep-ms", "50", "--out", path],
+                                       signal: SIGINT, after: 800_000)
         #expect(output.status == 130, "stderr: \(output.stderr)")
         let trace = try TraceFile(path: path)
         #expect(trace.isComplete)
@@ -211,11 +209,9 @@ struct CLITests {
     func interrupt(signal: Int32, expected: Int32) throws {
         let folder = try CLIRunner.makeFolder()
         let path = folder.appendingPathComponent("interrupted.json").path
-        let started = try CLIRunner.start(["run", "--workload", "sleep", "--tasks", "200", "--workers", "4",
-                                           "--sleep-ms", "100", "--steps", "20", "--out", path])
-        usleep(700_000)
-        kill(started.0.processIdentifier, signal)
-        let output = CLIRunner.finish(started)
+        let output = try CLIRunner.run(["run", "--workload", "sleep", "--tasks", "200", "--workers", "4",
+                                         "--sleep-ms", "100", "--steps", "20", "--out", path],
+                                       signal: signal, after: 700_000)
         #expect(output.status == expected)
         #expect(!output.signaled)
         #expect(output.stderr.contains("interrupted"))
@@ -231,11 +227,9 @@ struct CLITests {
     func killed() throws {
         let folder = try CLIRunner.makeFolder()
         let path = folder.appendingPathComponent("killed.json").path
-        let started = try CLIRunner.start(["run", "--workload", "sleep", "--tasks", "400", "--workers", "8",
-                                           "--sleep-ms", "2", "--steps", "50", "--out", path])
-        usleep(800_000)
-        kill(started.0.processIdentifier, SIGKILL)
-        let output = CLIRunner.finish(started)
+        let output = try CLIRunner.run(["run", "--workload", "sleep", "--tasks", "400", "--workers", "8",
+                                         "--sleep-ms", "2", "--steps", "50", "--out", path],
+                                       signal: SIGKILL, after: 800_000)
         #expect(output.signaled && output.status == SIGKILL)
         let trace = try TraceFile(path: path)
         #expect(!trace.isComplete)

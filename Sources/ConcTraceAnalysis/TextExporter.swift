@@ -1,0 +1,93 @@
+/// Renders a report as readable text: a title, each section as aligned `label  value` lines or a table, then notes.
+enum TextExporter {
+    static func render(_ report: Report) -> String {
+        var lines = [report.title]
+        for section in report.sections where !section.rows.isEmpty {
+            lines.append("")
+            lines.append(section.title)
+            switch section.layout {
+            case .fields:
+                let width = section.rows.map(\.label.count).max() ?? 0
+                for row in section.rows {
+                    lines.append("  " + pad(row.label, width) + "  " + (row.cells.first ?? .missing).formatted)
+                }
+            case .records(let columns):
+                let body = section.rows.map { row in row.cells.map { ($0.formatted, $0.isNumeric) } }
+                lines += table(header: columns.map(\.label), body: body).map { "  " + $0 }
+            case .comparison(let names):
+                lines += comparison(section.rows, names: names).map { $0.isEmpty ? "" : "  " + $0 }
+            }
+        }
+        if !report.notes.isEmpty {
+            lines.append("")
+            lines.append("notes")
+            lines += report.notes.map { "  - " + $0 }
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    /// Rows of metrics against columns of traces: the best value marked `*`, later columns with their ratio to the
+    /// first.
+    private static func comparison(_ rows: [ReportRow], names: [String]) -> [String] {
+        let body = rows.map { row -> [(String, Bool)] in
+            let detail = row.comparison
+            var cells = [(label(row), false)]
+            for (index, cell) in row.cells.enumerated() {
+                var text = cellText(cell, unit: detail?.unit)
+                if detail?.best.contains(index) == true { text += "*" }
+                if index > 0, let ratio = detail?.ratios[index] { text += " (\(formatNumber(ratio, 2))x)" }
+                cells.append((text, true))
+            }
+            return cells
+        }
+        return table(header: ["metric"] + names, body: body)
+            + ["", "* best of the row; (n.nnx) the value over the first trace's"]
+    }
+
+    /// A comparison row's label with its unit, e.g. `latency p50 (ms)`.
+    static func label(_ row: ReportRow) -> String {
+        guard let symbol = row.comparison?.unit.symbol, !symbol.isEmpty else { return row.label }
+        return "\(row.label) (\(symbol))"
+    }
+
+    /// A comparison cell: the number without its unit (the row's label has it).
+    static func cellText(_ value: ReportValue, unit: MetricUnit?) -> String {
+        guard case .number(let number, let unit) = value else { return value.formatted }
+        let text = unit.format(number)
+        return unit.symbol.isEmpty ? text : String(text.dropLast(unit.symbol.count + 1))
+    }
+
+    /// Aligned columns: text to the left, numbers to the right.
+    private static func table(header: [String], body: [[(String, Bool)]]) -> [String] {
+        var widths = header.map(\.count)
+        for row in body {
+            for (index, cell) in row.enumerated() where index < widths.count {
+                widths[index] = max(widths[index], cell.0.count)
+            }
+        }
+        var lines = [zip(header, widths).map { pad($0, $1) }.joined(separator: "  ").trimmedRight]
+        for row in body {
+            let cells = row.enumerated().map { index, cell in
+                cell.1 ? padLeft(cell.0, widths[index]) : pad(cell.0, widths[index])
+            }
+            lines.append(cells.joined(separator: "  ").trimmedRight)
+        }
+        return lines
+    }
+
+    private static func pad(_ text: String, _ width: Int) -> String {
+        text.count >= width ? text : text + String(repeating: " ", count: width - text.count)
+    }
+
+    private static func padLeft(_ text: String, _ width: Int) -> String {
+        text.count >= width ? text : String(repeating: " ", count: width - text.count) + text
+    }
+}
+
+extension String {
+    fileprivate var trimmedRight: String {
+        var text = self
+        while text.last == " " { text.removeLast() }
+        return text
+    }
+}

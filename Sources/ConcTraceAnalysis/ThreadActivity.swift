@@ -1,0 +1,101 @@
+/// What the analysis keeps of one thread track (a worker, in conctrace's terms): counts, a duration histogram and a
+/// few cursors, never its slices.
+///
+/// Busy time is the length of the union of the thread's slices, merged as they arrive: a slice that overlaps the
+/// current merged run extends it, one that starts at or after its end closes it. That is exact when the thread's
+/// top-level slices arrive in time order, as conctrace writes them (and nested ones anywhere around them); a slice
+/// that lies wholly before the current run is added on its own and counted in `outOfOrderSlices`, since it might
+/// overlap a run already closed.
+struct ThreadActivity {
+    /// How a running slice of a task follows the one before it on the same thread, in file order.
+    enum Predecessor: Equatable {
+        /// The thread's first task slice.
+        case none
+        /// The previous task slice ended at this time (ns).
+        case endedAt(Int64)
+        /// The slice starts before the previous one in the file ended: the file is not in time order here.
+        case unordered
+    }
+
+    let pid: Int64
+    let tid: Int64
+    /// `X` slices and `B`/`E` pairs.
+    private(set) var slices = 0
+    /// Running slices of tasks (`X`, `cat` `running`, with `args.task`).
+    private(set) var taskSlices = 0
+    /// Slice durations (1% precision: one histogram per thread).
+    private(set) var durations = DurationHistogram(significantDigits: .two)
+    /// Slices that lay wholly before the run being merged.
+    private(set) var outOfOrderSlices = 0
+    /// Task slices that started before the previous task slice on this thread ended.
+    private(set) var unorderedTaskSlices = 0
+    /// Open `B` events: their timestamps, innermost last.
+    var openBegins: [Int64] = []
+    /// The first and the last `os switches` counter sample, by timestamp.
+    var firstSwitches: SwitchSample?
+    var lastSwitches: SwitchSample?
+
+    private var closedBusy = 0.0
+    private var runStart: Int64 = 0
+    private var runEnd: Int64 = 0
+    private var hasRun = false
+    private var lastTaskSliceEnd: Int64?
+
+    /// An `os switches (<worker>)` sample: the thread's context switches so far.
+    struct SwitchSample {
+        var timestamp: Int64
+        var voluntary: Int64
+        var involuntary: Int64
+    }
+
+    init(pid: Int64, tid: Int64) {
+        self.pid = pid
+        self.tid = tid
+    }
+
+    /// Busy time in ns: the union of the slices seen.
+    var busy: Double {
+        closedBusy + (hasRun ? Double(runEnd - runStart) : 0)
+    }
+
+    /// Adds a slice `start...end` (ns, `start <= end`).
+    mutating func addSlice(start: Int64, end: Int64) {
+        slices += 1
+        durations.record(end - start)
+        guard hasRun else {
+            (runStart, runEnd, hasRun) = (start, end, true)
+            return
+        }
+        if start >= runEnd {
+            closedBusy += Double(runEnd - runStart)
+            (runStart, runEnd) = (start, end)
+        } else if end <= runStart {
+            closedBusy += Double(end - start)
+            outOfOrderSlices += 1
+        } else {
+            runStart = min(runStart, start)
+            runEnd = max(runEnd, end)
+        }
+    }
+
+    /// Notes a running slice of a task and says how it follows the thread's previous one.
+    mutating func addTaskSlice(start: Int64, end: Int64) -> Predecessor {
+        taskSlices += 1
+        guard let previous = lastTaskSliceEnd else {
+            lastTaskSliceEnd = end
+            return .none
+        }
+        guard start >= previous else {
+            unorderedTaskSlices += 1
+            return .unordered
+        }
+        lastTaskSliceEnd = end
+        return .endedAt(previous)
+    }
+
+    /// Keeps the earliest and the latest `os switches` sample.
+    mutating func addSwitches(_ sample: SwitchSample) {
+        if firstSwitches.map({ sample.timestamp < $0.timestamp }) ?? true { firstSwitches = sample }
+        if lastSwitches.map({ sample.timestamp >= $0.timestamp }) ?? true { lastSwitches = sample }
+    }
+}

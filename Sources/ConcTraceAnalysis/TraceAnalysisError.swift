@@ -1,0 +1,28 @@
+import ConcTraceFormat
+
+/// Why a trace could not be analyzed. A trace that is merely cut short is analyzed (see `TraceSource.isTruncated`).
+public enum TraceAnalysisError: Error, Sendable, CustomStringConvertible {
+    /// The trace could not be read: it cannot be opened, is empty, or is not a Chrome trace (`TraceReadError` says
+    /// which, with the byte offset of a malformed event).
+    case unreadable(path: String, TraceReadError)
+    /// The trace is well-formed but holds no event (`[]`, `{"traceEvents": []}`, or a lone `[`).
+    case noEvents(path: String)
+
+    /// One line saying what is wrong, with the file.
+    public var description: String {
+        switch self {
+        case .unreadable(_, .cannotOpen(let path, let error)): "cannot open trace \(path): \(error)"
+        case .unreadable(_, .readFailed(let path, let error)): "reading trace \(path) failed: \(error)"
+        case .unreadable(let path, let error): "\(path): \(error)"
+        case .noEvents(let path): "\(path): the trace holds no events"
+        }
+    }
+
+    /// True when the file itself could not be opened or read (as opposed to its content being wrong).
+    public var isInputUnavailable: Bool {
+        switch self {
+        case .unreadable(_, .cannotOpen), .unreadable(_, .readFailed): true
+        default: false
+        }
+    }
+}

@@ -1,0 +1,50 @@
+import ArgumentParser
+import ConcTraceAnalysis
+
+extension ReportFormat: ExpressibleByArgument {}
+
+extension ConcTrace {
+    struct Analyze: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Summarize a trace: latency, scheduling delay, switches, dispatch overhead, recorder cost, workers.",
+            discussion: """
+                Streams the trace (conctrace's own, or any Chrome Trace Event JSON file) in memory that does not \
+                grow with its size. docs/metrics.md defines every metric and the JSON keys. A metric that cannot \
+                be computed is null in JSON, with the reason under "unavailable". A trace cut short is analyzed \
+                up to the cut, with a warning. Exit codes: 65 the trace is empty, holds no events, or is not \
+                JSON (the message names the byte offset); 66 it cannot be opened or read.
+                """
+        )
+
+        @Argument(help: "The trace file (Chrome Trace Event JSON, Array or Object form).")
+        var trace: String
+
+        @Option(help: "Output: text (a readable summary), markdown, or json (one object).")
+        var format: ReportFormat = .text
+
+        func run() throws {
+            let analysis = try analyzeTrace(trace)
+            printLine(format.render(analysis.report()))
+        }
+    }
+}
+
+/// Analyzes one trace for `analyze` and `compare`: a trace cut short gets a warning line on stderr; a trace that
+/// cannot be analyzed gets one error line and the documented exit code.
+func analyzeTrace(_ path: String) throws -> TraceAnalysis {
+    let analysis: TraceAnalysis
+    do {
+        analysis = try TraceAnalyzer.analyze(path: path)
+    } catch {
+        if error.isInputUnavailable {
+            printError("\(error); check the path")
+            throw ExitStatus.noInput.exitCode
+        }
+        printError("\(error); is it a Chrome trace (a JSON array of events, or an object with traceEvents)?")
+        throw ExitStatus.dataError.exitCode
+    }
+    if analysis.source.isTruncated {
+        printNote("warning: trace \(path) is cut short; analyzed the \(analysis.source.events) event(s) before the cut")
+    }
+    return analysis
+}

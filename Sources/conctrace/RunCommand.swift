@@ -128,6 +128,9 @@ extension ConcTrace {
             if workload == .download { raiseOpenFileLimit() }
             let workload = makeWorkload(pages: pages)
             let strategy = makeStrategy(self.strategy, workers: workers, tasks: workload.taskCount)
+            if let workers, strategy.workers != workers {
+                printNote("note: \(strategy.kind.rawValue) runs on \(strategy.workers) thread; --workers \(workers) is ignored")
+            }
             let tracePath = noTrace ? nil : (out ?? "traces/\(workload.name)-\(strategy.kind.rawValue).json")
 
             let recorder: Recorder

@@ -147,6 +147,14 @@ struct CLITests {
         #expect(states.filter { $0 == "cancelled" }.count >= 19_000)
     }
 
+    @Test("--workers with a one-thread strategy is ignored with a note, not silently")
+    func workersIgnored() throws {
+        let output = try CLIRunner.run(["run", "--strategy", "eventloop", "--workers", "5", "--base", "100",
+                                        "--no-trace"])
+        #expect(output.status == 0)
+        #expect(output.stderr == "conctrace: note: eventloop runs on 1 thread; --workers 5 is ignored\n")
+    }
+
     @Test("--no-trace writes nothing")
     func noTrace() throws {
         let folder = try CLIRunner.makeFolder()

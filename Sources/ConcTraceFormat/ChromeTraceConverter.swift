@@ -103,6 +103,7 @@ public struct ChromeTraceConverter: ~Copyable {
         out.key("events"); out.int(stats.events)
         out.key("dropped"); out.int(stats.dropped)
         out.key("lost"); out.int(stats.lost)
+        out.key("stale"); out.int(staleEvents)
         out.key("ns_per_event"); out.double((stats.nsPerEvent * 10).rounded() / 10)
         out.key("workers"); out.int(stats.workers)
         out.key("final"); out.bool(stats.isFinal)

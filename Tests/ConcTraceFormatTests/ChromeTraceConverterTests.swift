@@ -152,6 +152,7 @@ struct ChromeTraceConverterTests {
         #expect(args["dropped"] as? Int == 2)
         #expect(args["events"] as? Int == 14)
         #expect(args["ns_per_event"] as? Double == 26.5)
+        #expect(args["stale"] as? Int == 0)
         #expect(args["final"] as? Bool == true)
     }
 

@@ -66,9 +66,6 @@ public struct ChromeTraceConverter: ~Copyable {
         drainOutput { Array($0) }
     }
 
-    /// Lines converted so far.
-    public var lineCount: Int { eventsWritten }
-
     /// Lifecycle events ignored because they were older than the task's current state (a thread that recorded a
     /// task's suspension after another thread had already recorded it resumed).
     public private(set) var staleEvents = 0

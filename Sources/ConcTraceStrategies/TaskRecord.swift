@@ -105,8 +105,3 @@ extension UnownedJob {
     /// The job's address: for a task's own job, the task's address.
     var address: UInt { unsafeBitCast(self, to: UInt.self) }
 }
-
-/// The address of the task running this code (the same as its job's address).
-func currentTaskAddress() -> UInt? {
-    withUnsafeCurrentTask { task in task.map { unsafeBitCast($0, to: UInt.self) } }
-}

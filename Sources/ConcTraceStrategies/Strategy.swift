@@ -14,6 +14,8 @@ public enum StrategyKind: String, Sendable, CaseIterable {
     case async
     /// One thread running many tasks, like asyncio: epoll, timers, a ready queue.
     case eventloop
+    /// A pool of worker processes (the conctrace binary itself) fed over pipes; one merged trace.
+    case processes
 }
 
 /// Why a run could not be carried out.
@@ -76,16 +78,31 @@ public protocol Strategy: Sendable {
     func run(_ workload: any Workload, in context: RunContext) throws -> RunResult
 }
 
+extension StrategyKind {
+    /// The strategies that run tasks inside this process, recording every state on this process's recorder;
+    /// `processes` records `running` in its workers' own traces, merged by the CLI.
+    public static let inProcess: [StrategyKind] = [.sequential, .threads, .async, .eventloop]
+}
+
 /// Makes the strategy of a kind.
 /// - Parameters:
 ///   - kind: which strategy.
 ///   - workers: the worker count asked for, or nil for the strategy's default.
 ///   - tasks: the run's task count (defaults depend on it).
-public func makeStrategy(_ kind: StrategyKind, workers: Int?, tasks: Int) -> any Strategy {
+///   - launch: how `processes` starts its workers (required for it, ignored by the others).
+///   - processLog: where `processes` leaves what the trace merge needs.
+public func makeStrategy(_ kind: StrategyKind, workers: Int?, tasks: Int, launch: ProcessWorkerLaunch? = nil,
+                         processLog: ProcessPoolLog = ProcessPoolLog()) -> any Strategy {
     switch kind {
     case .sequential: SequentialStrategy()
     case .threads: ThreadPoolStrategy(workers: workers ?? ThreadPoolStrategy.defaultWorkers(tasks: tasks))
     case .async: AsyncPoolStrategy(workers: workers ?? AsyncPoolStrategy.defaultWorkers())
     case .eventloop: EventLoopStrategy()
+    case .processes:
+        ProcessPoolStrategy(
+            workers: workers ?? ProcessPoolStrategy.defaultWorkers(),
+            launch: launch ?? ProcessWorkerLaunch(
+                executable: ProcessWorkerLaunch.currentExecutable(), workloadArguments: [], traceFolder: nil),
+            log: processLog)
     }
 }

@@ -37,7 +37,7 @@ extension ConcTrace {
 
         @Option(help: """
             How tasks run: sequential (one after another), threads (a pool of OS threads), async (Swift tasks on \
-            a pool) or eventloop (one thread, like asyncio).
+            a pool), eventloop (one thread, like asyncio) or processes (a pool of worker processes).
             """)
         var strategy: StrategyKind = .threads
 
@@ -47,7 +47,10 @@ extension ConcTrace {
             """)
         var tasks: Int?
 
-        @Option(help: "Worker threads for threads (default: min(tasks, 64)) and async (default: one per core).")
+        @Option(help: """
+            Workers: threads for threads (default: min(tasks, 64)) and async (default: one per core); worker \
+            processes for processes (default: one per core).
+            """)
         var workers: Int?
 
         @Option(help: "cpu: task k sums i*i for i below base + k.")
@@ -86,6 +89,9 @@ extension ConcTrace {
             }
             if noTrace, out != nil { throw ValidationError("--out and --no-trace contradict each other") }
             try download.validate(for: workload)
+            if strategy == .processes, workload == .download {
+                throw ValidationError("--strategy processes runs cpu and sleep; download is not supported yet")
+            }
         }
 
         /// The task count, except for a download of --urls without --tasks (one task per URL, known once read).
@@ -127,11 +133,13 @@ extension ConcTrace {
             if let server = pages?.server { session.attach(server: server) }
             if workload == .download { raiseOpenFileLimit() }
             let workload = makeWorkload(pages: pages)
-            let strategy = makeStrategy(self.strategy, workers: workers, tasks: workload.taskCount)
+            let tracePath = noTrace ? nil : (out ?? "traces/\(workload.name)-\(self.strategy.rawValue).json")
+            let processLog = ProcessPoolLog()
+            let strategy = makeStrategy(self.strategy, workers: workers, tasks: workload.taskCount,
+                                        launch: workerLaunch(traced: tracePath != nil), processLog: processLog)
             if let workers, strategy.workers != workers {
                 printNote("note: \(strategy.kind.rawValue) runs on \(strategy.workers) thread; --workers \(workers) is ignored")
             }
-            let tracePath = noTrace ? nil : (out ?? "traces/\(workload.name)-\(strategy.kind.rawValue).json")
 
             let recorder: Recorder
             if let tracePath {
@@ -173,6 +181,15 @@ extension ConcTrace {
                     message: "\(failure); the trace up to that point is kept in \(tracePath) and still loads",
                     status: .ioError)
             }
+            if self.strategy == .processes, let tracePath {
+                do {
+                    try ProcessTraceMerge.merge(into: tracePath, log: processLog,
+                                                parentPID: UInt32(truncatingIfNeeded: getpid()))
+                } catch {
+                    throw CLIFailure(message: "merging the workers' traces into \(tracePath) failed: \(error)",
+                                     status: .ioError)
+                }
+            }
             report(result, workload: workload, strategy: strategy, tracePath: tracePath, stats: stats)
             if let signal = session.receivedSignal {
                 printError("interrupted; \(result.cancelled) task(s) cancelled" +
@@ -180,6 +197,17 @@ extension ConcTrace {
                 throw ExitStatus.forSignal(signal).exitCode
             }
             if result.failed > 0 { throw ExitStatus.partialFailure.exitCode }
+        }
+
+        /// How `--strategy processes` starts its workers: this binary, `worker` and the workload's parameters;
+        /// their traces go to the temporary folder until the merge.
+        private func workerLaunch(traced: Bool) -> ProcessWorkerLaunch? {
+            guard strategy == .processes else { return nil }
+            let arguments = ["--workload", workload.rawValue, "--tasks", String(taskCount), "--base", String(base),
+                             "--sleep-ms", String(sleepMs), "--steps", String(steps)]
+            let folder = getenv("TMPDIR").map { String(cString: $0) }.flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
+            return ProcessWorkerLaunch(executable: ProcessWorkerLaunch.currentExecutable(),
+                                       workloadArguments: arguments, traceFolder: traced ? folder : nil)
         }
 
         private func report(_ result: RunResult, workload: any Workload, strategy: any Strategy, tracePath: String?,

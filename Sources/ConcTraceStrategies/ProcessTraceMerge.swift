@@ -1,0 +1,120 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import ConcTraceRecorder
+
+/// Merges the workers' traces into the parent's, so one file holds one `pid` per process.
+///
+/// The parent's closed trace loses its `]`; each worker trace's complete event lines follow (a worker killed
+/// mid-run may have left a last line cut short: it is skipped); then, per hand-off, a `dispatch` flow from the
+/// parent's main thread at dispatch (`s`) to the worker's running slice (`f`, without `bp`: it binds to the next slice on the worker's thread, the task's running slice, which
+/// starts just after the time the worker reported), with id
+/// `2^48 + task id` (the converters' own flow ids are small counters); then a `process` counter per worker with its
+/// getrusage (CPU time in ms, context switches); then `]`. The workers' files are removed.
+public enum ProcessTraceMerge {
+    /// The base of the cross-process flow ids.
+    public static let flowIDBase: UInt64 = 1 << 48
+
+    /// Merges into `tracePath` what `log` recorded; `parentPID` is the parent's trace pid.
+    /// - Throws: `OSError` if the parent trace cannot be read or written.
+    public static func merge(into tracePath: String, log: ProcessPoolLog, parentPID: UInt32) throws {
+        var parent = try readFile(tracePath)
+        // Drop the closing "]" (and whitespace around it).
+        while let last = parent.last, last == UInt8(ascii: "\n") || last == UInt8(ascii: " ") { parent.removeLast() }
+        if parent.last == UInt8(ascii: "]") { parent.removeLast() }
+        while parent.last == UInt8(ascii: "\n") { parent.removeLast() }
+        var lines: [String] = []
+        for worker in log.workers {
+            guard let path = worker.tracePath, let bytes = try? readFile(path) else { continue }
+            // The run's metadata and statistics are the parent's: a worker's are renamed, so readers that take
+            // the last `conctrace.run`/`conctrace.stats` still see the parent's.
+            lines += completeEvents(in: bytes).map { line in
+                if line.hasPrefix(#"{"ph":"i","name":"conctrace.run""#) {
+                    return #"{"ph":"i","name":"conctrace.worker""# + line.dropFirst(#"{"ph":"i","name":"conctrace.run""#.count)
+                }
+                if line.hasPrefix(#"{"ph":"i","name":"conctrace.stats""#) {
+                    return #"{"ph":"i","name":"conctrace.worker_stats""#
+                        + line.dropFirst(#"{"ph":"i","name":"conctrace.stats""#.count)
+                }
+                return line
+            }
+            unlink(path)
+        }
+        for handoff in log.handoffs {
+            let id = flowIDBase + handoff.task
+            lines.append(#"{"ph":"s","cat":"dispatch","name":"dispatch","id":\#(id),"pid":\#(parentPID),"tid":1,"ts":\#(micros(handoff.spawned)),"args":{"dispatched_us":\#(micros(handoff.dispatched))}}"#)
+            lines.append(#"{"ph":"f","cat":"dispatch","name":"dispatch","id":\#(id),"pid":\#(handoff.workerPID),"tid":\#(handoff.workerThread),"ts":\#(micros(handoff.started))}"#)
+        }
+        for worker in log.workers {
+            guard let usage = worker.usage else { continue }
+            lines.append(#"{"ph":"C","name":"process (worker \#(worker.number))","pid":\#(worker.pid),"tid":1,"ts":\#(micros(worker.ended)),"args":{"user_cpu_ms":\#(usage.user / 1000),"system_cpu_ms":\#(usage.system / 1000),"voluntary_switches":\#(usage.voluntary),"involuntary_switches":\#(usage.involuntary)}}"#)
+        }
+        var text = ""
+        for line in lines { text += ",\n" + line }
+        text += "\n]\n"
+        parent += Array(text.utf8)
+        try writeFile(tracePath, parent)
+    }
+
+    /// The event lines of a trace in the Array form, one per line, without `[`, `]` and trailing commas; a last
+    /// line cut short is left out.
+    static func completeEvents(in bytes: [UInt8]) -> [String] {
+        var events: [String] = []
+        for raw in bytes.split(separator: UInt8(ascii: "\n")) {
+            var line = String(decoding: raw, as: UTF8.self)
+            if line.hasSuffix(",") { line.removeLast() }
+            guard line.hasPrefix("{"), line.hasSuffix("}"), balanced(line) else { continue }
+            events.append(line)
+        }
+        return events
+    }
+
+    /// Whether braces balance outside strings: a line cut inside a value does not.
+    private static func balanced(_ line: String) -> Bool {
+        var depth = 0
+        var inString = false
+        var escaped = false
+        for byte in line.utf8 {
+            if inString {
+                if escaped { escaped = false } else if byte == UInt8(ascii: "\\") { escaped = true }
+                else if byte == UInt8(ascii: "\"") { inString = false }
+            } else if byte == UInt8(ascii: "\"") { inString = true }
+            else if byte == UInt8(ascii: "{") || byte == UInt8(ascii: "[") { depth += 1 }
+            else if byte == UInt8(ascii: "}") || byte == UInt8(ascii: "]") { depth -= 1 }
+        }
+        return depth == 0 && !inString
+    }
+
+    private static func micros(_ nanoseconds: UInt64) -> String {
+        let fraction = nanoseconds % 1000
+        if fraction == 0 { return String(nanoseconds / 1000) }
+        let digits = String(fraction)
+        return "\(nanoseconds / 1000)." + String(repeating: "0", count: 3 - digits.count) + digits
+    }
+
+    private static func readFile(_ path: String) throws -> [UInt8] {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw OSError(call: "open \(path)", errno: errno) }
+        defer { close(fd) }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let count = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if count < 0 { if errno == EINTR { continue }; throw OSError(call: "read \(path)", errno: errno) }
+            if count == 0 { return bytes }
+            bytes += chunk[0..<count]
+        }
+    }
+
+    private static func writeFile(_ path: String, _ bytes: [UInt8]) throws {
+        let fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC)
+        guard fd >= 0 else { throw OSError(call: "open \(path)", errno: errno) }
+        defer { close(fd) }
+        var offset = 0
+        while offset < bytes.count {
+            let written = bytes[offset...].withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+            if written < 0 { if errno == EINTR { continue }; throw OSError(call: "write \(path)", errno: errno) }
+            offset += written
+        }
+    }
+}

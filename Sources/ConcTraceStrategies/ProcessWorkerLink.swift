@@ -1,0 +1,154 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import ConcTraceRecorder
+
+/// How the parent starts a worker process: the conctrace binary itself, with explicit argv, no shell.
+public struct ProcessWorkerLaunch: Sendable {
+    /// The executable to start (the running conctrace, resolved from /proc/self/exe, or the built one in tests).
+    public var executable: String
+    /// Arguments after `worker` that say what the worker runs (e.g. `--workload cpu --base 10000000`).
+    public var workloadArguments: [String]
+    /// Where workers write their temporary traces; nil when the run records nothing.
+    public var traceFolder: String?
+
+    /// Makes a launch description.
+    public init(executable: String, workloadArguments: [String], traceFolder: String?) {
+        self.executable = executable
+        self.workloadArguments = workloadArguments
+        self.traceFolder = traceFolder
+    }
+
+    /// The running executable, resolved (/proc/self/exe).
+    public static func currentExecutable() -> String {
+        var buffer = [CChar](repeating: 0, count: 4096)
+        let count = readlink("/proc/self/exe", &buffer, buffer.count - 1)
+        guard count > 0 else { return CommandLine.arguments[0] }
+        return String(decoding: buffer[0..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+}
+
+/// One worker process seen from the parent: its pid and the two pipe ends the parent holds.
+///
+/// ```
+///   parent ──"T <index> <task>\n"──▶ worker stdin
+///   parent ◀──"R <index> <start-ns> <tid> ok <result|->\n"── worker stdout
+///          ◀──"R <index> <start-ns> <tid> err <text>\n"
+///          ◀──"U <user-us> <system-us> <voluntary> <involuntary>\n"   (getrusage, once, at exit)
+/// ```
+final class ProcessWorkerLink {
+    let number: Int
+    let pid: pid_t
+    /// The parent's write end of the worker's stdin (-1 once closed).
+    private(set) var input: Int32
+    /// The parent's read end of the worker's stdout (-1 once closed).
+    private(set) var output: Int32
+    let tracePath: String?
+    private var buffer: [UInt8] = []
+
+    /// Starts worker `number` with posix_spawn: stdin/stdout are pipes, every other descriptor of the parent is
+    /// close-on-exec, the signal mask and SIGINT/SIGTERM/SIGPIPE are reset, and the worker gets its own process
+    /// group (a terminal's Ctrl-C reaches the parent only, which then stops its workers).
+    /// - Throws: `OSError` (pipe2 or posix_spawn).
+    init(number: Int, launch: ProcessWorkerLaunch) throws {
+        self.number = number
+        var toWorker: [Int32] = [-1, -1]
+        var fromWorker: [Int32] = [-1, -1]
+        guard pipe(&toWorker) == 0 else { throw OSError(call: "pipe", errno: errno) }
+        guard pipe(&fromWorker) == 0 else {
+            let code = errno
+            close(toWorker[0]); close(toWorker[1])
+            throw OSError(call: "pipe", errno: code)
+        }
+        // Close-on-exec, so no other worker inherits these ends (a worker sees end of file when the parent goes).
+        // Only the run's thread spawns, so no spawn can slip in between pipe and fcntl.
+        for fd in toWorker + fromWorker { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
+        let trace = launch.traceFolder.map { "\($0)/conctrace-worker-\(getpid())-\(number).json" }
+        var arguments = [launch.executable, "worker", "--number", String(number)] + launch.workloadArguments
+        if let trace { arguments += ["--trace", trace] }
+
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_adddup2(&actions, toWorker[0], 0)
+        posix_spawn_file_actions_adddup2(&actions, fromWorker[1], 1)
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var empty = sigset_t()
+        sigemptyset(&empty)
+        var defaults = sigset_t()
+        sigemptyset(&defaults)
+        for signal in [SIGINT, SIGTERM, SIGPIPE] { sigaddset(&defaults, signal) }
+        posix_spawnattr_setsigmask(&attributes, &empty)
+        posix_spawnattr_setsigdefault(&attributes, &defaults)
+        posix_spawnattr_setpgroup(&attributes, 0)
+        posix_spawnattr_setflags(
+            &attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETPGROUP))
+
+        let argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        var pid: pid_t = 0
+        let status = posix_spawn(&pid, launch.executable, &actions, &attributes, argv, environ)
+        close(toWorker[0])
+        close(fromWorker[1])
+        guard status == 0 else {
+            close(toWorker[1]); close(fromWorker[0])
+            throw OSError(call: "posix_spawn \(launch.executable)", errno: status)
+        }
+        self.pid = pid
+        self.input = toWorker[1]
+        self.output = fromWorker[0]
+        self.tracePath = trace
+    }
+
+    /// Sends task `index` (id `task`); false if the worker is gone (EPIPE).
+    func send(index: Int, task: UInt64) -> Bool {
+        let line = Array("T \(index) \(task)\n".utf8)
+        var offset = 0
+        while offset < line.count {
+            let written = line[offset...].withUnsafeBytes { write(input, $0.baseAddress, $0.count) }
+            if written < 0 {
+                if errno == EINTR { continue }
+                return false
+            }
+            offset += written
+        }
+        return true
+    }
+
+    /// Reads what is available; returns the complete lines, or nil at end of file (the worker closed or died).
+    func readLines() -> [String]? {
+        var chunk = [UInt8](repeating: 0, count: 4096)
+        let count = chunk.withUnsafeMutableBytes { read(output, $0.baseAddress, $0.count) }
+        if count < 0 { return errno == EINTR || errno == EAGAIN ? [] : nil }
+        if count == 0 { return nil }
+        buffer += chunk[0..<count]
+        var lines: [String] = []
+        while let newline = buffer.firstIndex(of: UInt8(ascii: "\n")) {
+            lines.append(String(decoding: buffer[..<newline], as: UTF8.self))
+            buffer.removeSubrange(...newline)
+        }
+        return lines
+    }
+
+    /// Closes the worker's stdin: it finishes its trace and exits.
+    func closeInput() {
+        if input >= 0 { close(input); input = -1 }
+    }
+
+    /// Closes the read end.
+    func closeOutput() {
+        if output >= 0 { close(output); output = -1 }
+    }
+
+    /// Waits for the worker's exit and says how it ended ("exit status 0", "signal 9").
+    func reap() -> String {
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 {
+            if errno != EINTR { return "unknown end (waitpid: errno \(errno))" }
+        }
+        let signal = status & 0x7f
+        return signal != 0 ? "signal \(signal)" : "exit status \((status >> 8) & 0xff)"
+    }
+}

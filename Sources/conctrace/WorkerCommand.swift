@@ -1,0 +1,72 @@
+import ArgumentParser
+import ConcTraceFormat
+import ConcTraceRecorder
+import ConcTraceStrategies
+import ConcTraceWorkloads
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+extension ConcTrace {
+    /// A worker process of `--strategy processes` (hidden): serves tasks read from stdin, answers on stdout, and
+    /// records them in its own trace, which the parent merges into the run's.
+    struct Worker: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Serve tasks for --strategy processes over stdin/stdout (started by conctrace run).",
+            shouldDisplay: false
+        )
+
+        @Option(help: "This worker's number in the pool (its process name in the trace).")
+        var number: Int
+
+        @Option(help: "The workload: cpu or sleep.")
+        var workload: WorkloadKind
+
+        @Option(help: "The run's task count.")
+        var tasks: Int
+
+        @Option(help: "cpu: task k sums i*i for i below base + k.")
+        var base: Int = 10_000_000
+
+        @Option(name: .customLong("sleep-ms"), help: "sleep: how long each wait lasts, in milliseconds.")
+        var sleepMs: Double = 10
+
+        @Option(help: "sleep: how many waits each task makes.")
+        var steps: Int = 1
+
+        @Option(help: "Where to write this worker's trace (none when omitted).")
+        var trace: String?
+
+        func validate() throws {
+            if workload == .download { throw ValidationError("worker: download is not supported yet") }
+            if tasks <= 0 || steps <= 0 || base < 0 { throw ValidationError("worker: bad task parameters") }
+        }
+
+        func run() throws {
+            let work: any Workload = workload == .cpu
+                ? CPUWorkload(tasks: tasks, base: base)
+                : SleepWorkload(tasks: tasks, steps: steps, sleepNanoseconds: UInt64(sleepMs * 1e6))
+            let recorder: Recorder
+            if let trace {
+                var metadata = RunMetadata()
+                metadata.set("tool", .string("conctrace"))
+                metadata.set("role", .string("worker"))
+                metadata.set("worker", .int(Int64(number)))
+                metadata.set("pid", .int(Int64(getpid())))
+                metadata.set("parent_pid", .int(Int64(getppid())))
+                metadata.set("clock", .string("CLOCK_MONOTONIC"))
+                metadata.set("start_monotonic_ns", .int(Int64(MonotonicClock.now())))
+                let writer = try ChromeTraceWriter(
+                    path: trace, processID: UInt32(truncatingIfNeeded: getpid()),
+                    processName: "conctrace worker \(number)", metadata: metadata)
+                recorder = Recorder(sink: writer)
+            } else {
+                recorder = Recorder(configuration: .init(enabled: false), sink: nil)
+            }
+            let lane = recorder.makeLane(name: "worker \(number)")
+            ProcessWorker.serve(work, lane: lane, cancellation: Cancellation())
+            _ = recorder.finish()
+        }
+    }
+}

@@ -53,14 +53,8 @@ extension ConcTrace {
             """)
         var workers: Int?
 
-        @Option(help: "cpu: task k sums i*i for i below base + k.")
-        var base: Int = 10_000_000
-
-        @Option(name: .customLong("sleep-ms"), help: "sleep: how long each wait lasts, in milliseconds.")
-        var sleepMs: Double = 10
-
-        @Option(help: "sleep: how many waits each task makes.")
-        var steps: Int = 1
+        @OptionGroup
+        var parameters: WorkloadParameters
 
         @Option(help: "Where to write the trace (default: traces/<workload>-<strategy>.json).")
         var out: String?
@@ -79,14 +73,7 @@ extension ConcTrace {
             if let tasks, tasks > 10_000_000 { throw ValidationError("--tasks must be at most 10000000 (got \(tasks))") }
             if let workers, workers <= 0 { throw ValidationError("--workers must be at least 1 (got \(workers))") }
             if let workers, workers > 10_000 { throw ValidationError("--workers must be at most 10000 (got \(workers))") }
-            if steps <= 0 { throw ValidationError("--steps must be at least 1 (got \(steps))") }
-            if !(sleepMs >= 0 && sleepMs <= 3_600_000) {
-                throw ValidationError("--sleep-ms must be between 0 and 3600000 (got \(sleepMs))")
-            }
-            if base < 0 { throw ValidationError("--base must be at least 0 (got \(base))") }
-            if base > CPUWorkload.maximumN - taskCount {
-                throw ValidationError("--base must be at most \(CPUWorkload.maximumN - taskCount) (got \(base))")
-            }
+            try parameters.validate(tasks: taskCount)
             if noTrace, out != nil { throw ValidationError("--out and --no-trace contradict each other") }
             try download.validate(for: workload)
             if strategy == .processes, workload == .download {
@@ -102,10 +89,8 @@ extension ConcTrace {
         /// The workload; a download's `pages` say what it fetches.
         func makeWorkload(pages: PageSource?) -> any Workload {
             switch workload {
-            case .cpu:
-                return CPUWorkload(tasks: taskCount, base: base)
-            case .sleep:
-                return SleepWorkload(tasks: taskCount, steps: steps, sleepNanoseconds: UInt64(sleepMs * 1e6))
+            case .cpu, .sleep:
+                return parameters.makeWorkload(workload, tasks: taskCount)
             case .download:
                 guard let pages else { preconditionFailure("a download needs its pages") }
                 return DownloadWorkload(urls: pages.urls, tasks: tasks ?? pages.urls.count,
@@ -203,8 +188,7 @@ extension ConcTrace {
         /// their traces go to the temporary folder until the merge.
         private func workerLaunch(traced: Bool) -> ProcessWorkerLaunch? {
             guard strategy == .processes else { return nil }
-            let arguments = ["--workload", workload.rawValue, "--tasks", String(taskCount), "--base", String(base),
-                             "--sleep-ms", String(sleepMs), "--steps", String(steps)]
+            let arguments = ["--workload", workload.rawValue, "--tasks", String(taskCount)] + parameters.arguments
             let folder = getenv("TMPDIR").map { String(cString: $0) }.flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
             return ProcessWorkerLaunch(executable: ProcessWorkerLaunch.currentExecutable(),
                                        workloadArguments: arguments, traceFolder: traced ? folder : nil)

@@ -26,27 +26,20 @@ extension ConcTrace {
         @Option(help: "The run's task count.")
         var tasks: Int
 
-        @Option(help: "cpu: task k sums i*i for i below base + k.")
-        var base: Int = 10_000_000
-
-        @Option(name: .customLong("sleep-ms"), help: "sleep: how long each wait lasts, in milliseconds.")
-        var sleepMs: Double = 10
-
-        @Option(help: "sleep: how many waits each task makes.")
-        var steps: Int = 1
+        @OptionGroup
+        var parameters: WorkloadParameters
 
         @Option(help: "Where to write this worker's trace (none when omitted).")
         var trace: String?
 
         func validate() throws {
             if workload == .download { throw ValidationError("worker: download is not supported yet") }
-            if tasks <= 0 || steps <= 0 || base < 0 { throw ValidationError("worker: bad task parameters") }
+            if tasks <= 0 { throw ValidationError("worker: --tasks must be at least 1") }
+            try parameters.validate(tasks: tasks)
         }
 
         func run() throws {
-            let work: any Workload = workload == .cpu
-                ? CPUWorkload(tasks: tasks, base: base)
-                : SleepWorkload(tasks: tasks, steps: steps, sleepNanoseconds: UInt64(sleepMs * 1e6))
+            let work = parameters.makeWorkload(workload, tasks: tasks)
             let recorder: Recorder
             if let trace {
                 var metadata = RunMetadata()

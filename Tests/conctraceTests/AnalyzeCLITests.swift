@@ -16,7 +16,7 @@ struct AnalyzeCLITests {
     static func analyzeJSON(_ path: String) throws -> [String: Any] {
         let output = try CLIRunner.run(["analyze", path, "--format", "json"])
         #expect(output.status == 0, "stderr: \(output.stderr)")
-        return try #require(try JSONSerialization.jsonObject(with: Data(output.stdout.utf8)) as? [String: Any])
+        return try #require(output.json)
     }
 
     static func number(_ json: [String: Any], _ path: String...) -> Double? {
@@ -92,7 +92,7 @@ struct AnalyzeCLITests {
 
         let json = try CLIRunner.run(["compare", sequential, eventloop, "--format", "json"])
         #expect(json.status == 0)
-        let object = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        let object = try #require(json.json)
         let traces = try #require(object["traces"] as? [[String: Any]])
         #expect(traces.map { $0["name"] as? String } == ["sequential", "eventloop"])
         let metrics = try #require(object["metrics"] as? [[String: Any]])
@@ -149,7 +149,7 @@ struct AnalyzeCLITests {
         let output = try CLIRunner.run(["analyze", cut, "--format", "json"])
         #expect(output.status == 0)
         #expect(output.stderr.hasPrefix("conctrace: warning: trace \(cut) is cut short; analyzed the "))
-        let json = try #require(try JSONSerialization.jsonObject(with: Data(output.stdout.utf8)) as? [String: Any])
+        let json = try #require(output.json)
         #expect((json["source"] as? [String: Any])?["truncated"] as? Bool == true)
         #expect((json["run"] as? [String: Any])?["tasks"] as? Int == 50)
 

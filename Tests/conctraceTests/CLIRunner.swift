@@ -12,6 +12,11 @@ struct CLIRunner {
         var signaled: Bool
         var stdout: String
         var stderr: String
+
+        /// Standard output parsed as one JSON object (`--format json`), or nil if it is not one.
+        var json: [String: Any]? {
+            (try? JSONSerialization.jsonObject(with: Data(stdout.utf8))) as? [String: Any]
+        }
     }
 
     /// The binary `swift test` built next to this test bundle.

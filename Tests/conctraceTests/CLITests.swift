@@ -32,7 +32,7 @@ struct CLITests {
         let output = try CLIRunner.run(["run", "--workload", "cpu", "--strategy", "threads", "--tasks", "6",
                                         "--base", "50000", "--workers", "3", "--out", path, "--format", "json"])
         #expect(output.status == 0, "stderr: \(output.stderr)")
-        let json = try #require(try JSONSerialization.jsonObject(with: Data(output.stdout.utf8)) as? [String: Any])
+        let json = try #require(output.json)
         #expect(json["workload"] as? String == "cpu")
         #expect(json["strategy"] as? String == "threads")
         #expect(json["tasks"] as? Int == 6)
@@ -95,7 +95,7 @@ struct CLITests {
         let output = try CLIRunner.run(["run", "--workload", "sleep", "--strategy", "eventloop", "--tasks", "1000",
                                         "--steps", "2", "--sleep-ms", "50", "--out", path, "--format", "json"])
         #expect(output.status == 0, "stderr: \(output.stderr)")
-        let json = try #require(try JSONSerialization.jsonObject(with: Data(output.stdout.utf8)) as? [String: Any])
+        let json = try #require(output.json)
         let wall = try #require(json["wall_s"] as? Double)
         // Physics: at least the two sleeps; a generous ceiling (the benchmark has the precise figure).
         #expect(wall >= 0.1)
@@ -273,7 +273,7 @@ struct CLITests {
     func benchRecord() throws {
         let output = try CLIRunner.run(["bench", "record", "--events", "4096", "--rounds", "5", "--format", "json"])
         #expect(output.status == 0)
-        let json = try #require(try JSONSerialization.jsonObject(with: Data(output.stdout.utf8)) as? [String: Any])
+        let json = try #require(output.json)
         let one = try #require(json["ns_per_event_1_thread"] as? Double)
         let two = try #require(json["ns_per_event_2_threads"] as? Double)
         #expect(one > 0 && one < 100_000)

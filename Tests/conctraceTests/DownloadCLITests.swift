@@ -10,7 +10,7 @@ struct DownloadCLITests {
         let output = try CLIRunner.run(["run", "--workload", "download", "--strategy", "eventloop", "--format", "json",
                                         "--latency-ms", "50", "--out", path])
         #expect(output.status == 0, "stderr: \(output.stderr)")
-        let json = try #require(try JSONSerialization.jsonObject(with: Data(output.stdout.utf8)) as? [String: Any])
+        let json = try #require(output.json)
         #expect(json["workload"] as? String == "download")
         #expect(json["tasks"] as? Int == 15)
         #expect(json["bytes"] as? Int == 625_484)
@@ -56,7 +56,7 @@ struct DownloadCLITests {
         let errors = try CLIRunner.run(["run", "--workload", "download", "--strategy", "threads", "--tasks", "3",
                                         "--error-rate", "1", "--latency-ms", "0", "--format", "json", "--no-trace"])
         #expect(errors.status == 3)
-        let json = try #require(try JSONSerialization.jsonObject(with: Data(errors.stdout.utf8)) as? [String: Any])
+        let json = try #require(errors.json)
         #expect(json["failed"] as? Int == 3 && json["bytes"] as? Int == 0)
     }
 
@@ -95,7 +95,7 @@ struct DownloadCLITests {
         let output = try CLIRunner.run(["run", "--workload", "download", "--strategy", "eventloop", "--urls", list.path,
                                         "--format", "json", "--out", path])
         #expect(output.status == 3, "stderr: \(output.stderr)")
-        let json = try #require(try JSONSerialization.jsonObject(with: Data(output.stdout.utf8)) as? [String: Any])
+        let json = try #require(output.json)
         #expect(json["tasks"] as? Int == 2 && json["done"] as? Int == 1 && json["bytes"] as? Int == 1234)
         let trace = try TraceFile(path: path)
         let failed = trace.taskSpans.values.compactMap { $0["args"] as? [String: Any] }

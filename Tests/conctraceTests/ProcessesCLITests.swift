@@ -73,7 +73,7 @@ struct ProcessesCLITests {
         let output = try CLIRunner.run(["run", "--workload", "cpu", "--strategy", "processes", "--tasks", "12",
                                         "--base", "200000", "--workers", "3", "--out", path, "--format", "json"])
         #expect(output.status == 0, "stderr: \(output.stderr)")
-        let json = try #require(try JSONSerialization.jsonObject(with: Data(output.stdout.utf8)) as? [String: Any])
+        let json = try #require(output.json)
         #expect(json["strategy"] as? String == "processes" && json["done"] as? Int == 12 && json["workers"] as? Int == 3)
 
         let trace = try TraceFile(path: path)

@@ -9,10 +9,15 @@ final class ConnectionRegistry: Sendable {
     }
 
     private let state = Mutex(State())
-    private let counters: SiteCounters
+    private let opened: @Sendable () -> Void
+    private let closed: @Sendable () -> Void
 
-    init(counters: SiteCounters) {
-        self.counters = counters
+    /// - Parameters:
+    ///   - opened: called once for each connection registered (e.g. to count it).
+    ///   - closed: called once for each registered connection when it has closed.
+    init(opened: @escaping @Sendable () -> Void = {}, closed: @escaping @Sendable () -> Void = {}) {
+        self.opened = opened
+        self.closed = closed
     }
 
     /// Registers a newly accepted connection until it closes.
@@ -25,10 +30,10 @@ final class ConnectionRegistry: Sendable {
             return true
         }
         guard added else { return false }
-        counters.connectionsAccepted.add(1, ordering: .relaxed)
+        opened()
         channel.closeFuture.whenComplete { _ in
             self.state.withLock { _ = $0.channels.removeValue(forKey: ObjectIdentifier(channel)) }
-            self.counters.connectionsClosed.add(1, ordering: .relaxed)
+            self.closed()
         }
         return true
     }

@@ -1,7 +1,4 @@
 import NIOCore
-import NIOHTTP1
-import NIOPosix
-import Synchronization
 
 /// The site the `download` workload fetches from: a SwiftNIO HTTP/1.1 server on loopback that serves the
 /// tutorial's pages with a configured latency and, on request, faults (see ``SiteConfiguration``).
@@ -28,11 +25,8 @@ public final class SiteServer: Sendable {
     /// The decisions the server makes for each page request, for callers that want to predict them.
     public var planner: ResponsePlanner { site.planner }
 
-    private let group: MultiThreadedEventLoopGroup
-    private let listener: any Channel
     private let site: Site
-    private let connections: ConnectionRegistry
-    private let shutdownBegun = Atomic(false)
+    private let listener: HTTPListener
 
     /// `http://<host>:<port>`, with brackets around an IPv6 host; pages are at `<baseURL>/page/<k>`.
     public var baseURL: String {
@@ -45,37 +39,43 @@ public final class SiteServer: Sendable {
     /// - Throws: ``SiteServerError``: `.addressInUse` when the port is taken, `.unknownHost`, `.cannotListen`.
     @available(*, noasync, message: "use 'await SiteServer.start(_:)' from async code")
     public static func start(_ configuration: SiteConfiguration) throws(SiteServerError) -> SiteServer {
-        let launch = Launch(configuration)
-        do {
-            let listener = try launch.bootstrap.bind(to: try launch.address()).wait()
-            return SiteServer(launch, listener: listener)
-        } catch {
-            try? launch.group.syncShutdownGracefully()
-            throw launch.failure(error)
+        let site = Site(configuration)
+        let listener = try HTTPListener.start(listenerSettings(configuration), connections: connections(site)) {
+            PageRequestHandler(site: site)
         }
+        return SiteServer(site, listener: listener)
     }
 
     /// Starts a server and returns once it listens, without blocking a thread of the caller's executor.
     ///
     /// - Throws: ``SiteServerError``, as the synchronous ``start(_:)``.
     public static func start(_ configuration: SiteConfiguration) async throws(SiteServerError) -> SiteServer {
-        let launch = Launch(configuration)
-        do {
-            let listener = try await launch.bootstrap.bind(to: try launch.address()).get()
-            return SiteServer(launch, listener: listener)
-        } catch {
-            try? await launch.group.shutdownGracefully()
-            throw launch.failure(error)
+        let site = Site(configuration)
+        let listener = try await HTTPListener.start(listenerSettings(configuration), connections: connections(site)) {
+            PageRequestHandler(site: site)
         }
+        return SiteServer(site, listener: listener)
     }
 
-    private init(_ launch: Launch, listener: any Channel) {
-        configuration = launch.site.configuration
-        port = listener.localAddress?.port ?? configuration.port
-        group = launch.group
-        site = launch.site
-        connections = launch.connections
+    private init(_ site: Site, listener: HTTPListener) {
+        configuration = site.configuration
+        port = listener.port
+        self.site = site
         self.listener = listener
+    }
+
+    private static func listenerSettings(_ configuration: SiteConfiguration) -> HTTPListener.Settings {
+        HTTPListener.Settings(
+            host: configuration.host, port: configuration.port,
+            eventLoopThreads: configuration.eventLoopThreads ?? System.coreCount, backlog: configuration.backlog)
+    }
+
+    /// A registry that counts the site's connections as they open and close.
+    private static func connections(_ site: Site) -> ConnectionRegistry {
+        let counters = site.counters
+        return ConnectionRegistry(
+            opened: { counters.connectionsAccepted.add(1, ordering: .relaxed) },
+            closed: { counters.connectionsClosed.add(1, ordering: .relaxed) })
     }
 
     /// What the server has done so far.
@@ -90,73 +90,11 @@ public final class SiteServer: Sendable {
     /// server's own event loops (nothing the server calls out to does).
     @available(*, noasync, message: "use 'await shutdown()' from async code")
     public func shutdown() {
-        guard !shutdownBegun.exchange(true, ordering: .acquiringAndReleasing) else { return }
-        try? closeEverything().wait()
-        try? group.syncShutdownGracefully()
+        listener.shutdown()
     }
 
     /// ``shutdown()`` for async code: the same steps, awaited instead of blocking.
     public func shutdown() async {
-        guard !shutdownBegun.exchange(true, ordering: .acquiringAndReleasing) else { return }
-        try? await closeEverything().get()
-        try? await group.shutdownGracefully()
-    }
-
-    private func closeEverything() -> EventLoopFuture<Void> {
-        // The listener first, so no connection arrives after the registry's snapshot; one accepted meanwhile
-        // finds the registry closed and is closed by the child initializer.
-        var closing = [listener.close()]
-        closing += connections.closeAll().map { $0.close() }
-        return EventLoopFuture.andAllComplete(closing, on: group.any())
-    }
-}
-
-/// The parts of a server made before it binds, shared by the synchronous and the async ``SiteServer/start(_:)``.
-private struct Launch {
-    let site: Site
-    let connections: ConnectionRegistry
-    let group: MultiThreadedEventLoopGroup
-    let bootstrap: ServerBootstrap
-
-    init(_ configuration: SiteConfiguration) {
-        let site = Site(configuration)
-        let connections = ConnectionRegistry(counters: site.counters)
-        let group = MultiThreadedEventLoopGroup(numberOfThreads: configuration.eventLoopThreads ?? System.coreCount)
-        self.site = site
-        self.connections = connections
-        self.group = group
-        bootstrap = ServerBootstrap(group: group)
-            .serverChannelOption(ChannelOptions.backlog, value: Int32(clamping: configuration.backlog))
-            .serverChannelOption(ChannelOptions.socketOption(.so_reuseaddr), value: 1)
-            .childChannelOption(ChannelOptions.socketOption(.tcp_nodelay), value: 1)
-            .childChannelOption(ChannelOptions.maxMessagesPerRead, value: 16)
-            .childChannelInitializer { channel in
-                guard connections.add(channel) else { return channel.close() }
-                return channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.configureHTTPServerPipeline(withErrorHandling: true)
-                    try channel.pipeline.syncOperations.addHandler(PageRequestHandler(site: site))
-                }
-            }
-    }
-
-    /// The address to bind, resolved without touching the network for a numeric host.
-    func address() throws(SiteServerError) -> SocketAddress {
-        do {
-            return try SocketAddress.makeAddressResolvingHost(site.configuration.host, port: site.configuration.port)
-        } catch {
-            throw .unknownHost(site.configuration.host)
-        }
-    }
-
-    /// The ``SiteServerError`` for an error thrown while binding.
-    func failure(_ error: any Error) -> SiteServerError {
-        let host = site.configuration.host
-        let port = site.configuration.port
-        if let error = error as? SiteServerError { return error }
-        guard let error = error as? IOError else { return .unexpected(host: host, port: port, reason: "\(error)") }
-        if error.errnoCode == EADDRINUSE { return .addressInUse(host: host, port: port) }
-        // The description starts with the call's name, e.g. "bind(descriptor:ptr:bytes:): ...".
-        let call = error.description.prefix { $0 != "(" && $0 != ":" }
-        return .cannotListen(host: host, port: port, call: call.isEmpty ? "bind" : String(call), errno: error.errnoCode)
+        await listener.shutdown()
     }
 }

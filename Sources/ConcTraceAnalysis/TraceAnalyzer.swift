@@ -51,6 +51,9 @@ public struct TraceAnalyzer {
     var tasks = TaskLedger()
     var inFlight: [Int64: InFlightSeries] = [:]
     var runMetadata: [String: TraceValue]?
+    /// The pids of `--strategy processes` workers (a `conctrace.worker` event, which heads each worker's part of a
+    /// merged trace): the parent owns the tasks' life spans and the `tasks` counter, so a worker's are not counted.
+    var workerProcesses: Set<Int64> = []
     var stats: RecordingStats?
     var events = 0
     var unknownPhaseEvents = 0
@@ -222,6 +225,8 @@ public struct TraceAnalyzer {
             return
         }
         if let task = span.args?["task"]?.intValue {
+            // A worker process's view of a task's life (conctrace's merge drops it): the parent's span counts.
+            if workerProcesses.contains(key.pid) { return }
             let args = span.args
             tasks.life(task: UInt64(bitPattern: task), pid: key.pid, parent: args?["parent"]?.intValue,
                        state: args?["state"]?.stringValue, bytes: args?["bytes"]?.doubleValue,
@@ -243,6 +248,7 @@ public struct TraceAnalyzer {
         }
         let pid = event.pid ?? 0
         if isTasks {
+            if workerProcesses.contains(pid) { return }
             guard let value = args["in_flight"]?.intValue else { return }
             inFlight[pid, default: InFlightSeries()].add(value, at: timestamp)
         } else {
@@ -260,6 +266,8 @@ public struct TraceAnalyzer {
         switch event.name {
         case "conctrace.run":
             runMetadata = event.args ?? [:]
+        case "conctrace.worker":
+            workerProcesses.insert(event.pid ?? 0)
         case "conctrace.stats":
             let args = event.args ?? [:]
             let timestamp = Self.time(event.timestampNanoseconds) ?? .min

@@ -30,6 +30,16 @@ public final class ProcessPoolLog: Sendable {
         public var started: UInt64
     }
 
+    /// One worker's start: `posix_spawn` from `started` to `ended` on the parent's main thread.
+    public struct Spawn: Sendable {
+        public var number: Int
+        public var pid: Int32
+        public var started: UInt64
+        public var ended: UInt64
+        /// Where the worker writes its trace (nil when the run records nothing).
+        public var tracePath: String?
+    }
+
     /// One worker's end: getrusage(RUSAGE_SELF) as it reported it (nil if it died first).
     public struct WorkerEnd: Sendable {
         public var number: Int
@@ -41,23 +51,54 @@ public final class ProcessPoolLog: Sendable {
         public var exit: String
     }
 
-    private let state = Mutex<(handoffs: [Handoff], workers: [WorkerEnd])>(([], []))
+    private let state = Mutex<(handoffs: [Handoff], workers: [WorkerEnd], spawns: [Spawn])>(([], [], []))
 
     public init() {}
 
     public var handoffs: [Handoff] { state.withLock { $0.handoffs } }
+    /// The workers that ended (and were reaped), in the order they ended.
     public var workers: [WorkerEnd] { state.withLock { $0.workers } }
+    /// Every worker started, in order.
+    public var spawns: [Spawn] { state.withLock { $0.spawns } }
 
-    func add(_ handoff: Handoff) { state.withLock { $0.handoffs.append(handoff) } }
-    func add(_ end: WorkerEnd) { state.withLock { $0.workers.append(end) } }
+    public func add(_ handoff: Handoff) { state.withLock { $0.handoffs.append(handoff) } }
+    public func add(_ end: WorkerEnd) { state.withLock { $0.workers.append(end) } }
+    public func add(_ spawn: Spawn) { state.withLock { $0.spawns.append(spawn) } }
+
+    /// On a forced exit (the grace period after Ctrl-C ran out, while the run's thread still holds its workers):
+    /// kills every worker started and not yet reaped with SIGKILL and reaps it, so none outlives the parent and
+    /// their traces are complete to their last flushed line for the merge. Returns how many it stopped.
+    @discardableResult
+    public func stopUnreapedWorkers() -> Int {
+        let (spawns, reaped) = state.withLock { ($0.spawns, Set($0.workers.map(\.pid))) }
+        var stopped = 0
+        for spawn in spawns where !reaped.contains(spawn.pid) {
+            kill(spawn.pid, SIGKILL)
+            var status: Int32 = 0
+            // ECHILD: the run's thread reaped it in the meantime.
+            while waitpid(spawn.pid, &status, 0) < 0, errno == EINTR {}
+            stopped += 1
+        }
+        return stopped
+    }
 }
 
 /// A pool of worker processes (the conctrace binary itself, `conctrace worker`), kept for the whole run and fed
 /// tasks over pipes, one at a time each.
 ///
-/// The parent records every task `created` and `ready` (the root spawns them all); a task stays `ready` while it
-/// waits in the parent's queue, in the pipe and in the worker; the worker records its own `created`/`running`/end
-/// for the same task id in its own trace, and the parent records the task's end when the answer comes back.
+/// Who records what (one owner per part of a task's record):
+///
+/// ```
+///   parent (main thread)                               worker process (its own trace, merged later)
+///   created (root spawns it) ──T line: ready time──▶   ready (from the parent's ready time) → running …
+///   end, at the worker's end time ◀──R line: times──   … → end (its life span is dropped at the merge)
+/// ```
+///
+/// The parent owns each task's life span (created to end, with its result, bytes, details or error) and the run's
+/// `tasks` counter; the worker that runs a task owns its states: `ready` from the time the parent made it ready
+/// (time queued in the parent and in the pipe), its running slices and its waits. A task that never reached a
+/// worker (cancelled) is `ready` in the parent until it ends. Each worker's start is a `spawn worker N` instant on
+/// the parent's main thread (written by the merge from ``ProcessPoolLog/spawns``), not a task.
 /// A worker that dies fails its in-flight task ("worker N (pid P) died: signal 9") and is replaced while tasks
 /// remain (at most `workers` replacements in all; past that the run goes on with fewer).
 public struct ProcessPoolStrategy: Strategy {
@@ -84,29 +125,18 @@ public struct ProcessPoolStrategy: Strategy {
         let main = context.mainLane
         main.recordOSSwitches()
         var links: [ProcessWorkerLink?] = []
-        var lanes: [EventLane] = []
         var nextNumber = 1
         var replacements = workers
 
-        /// Starts a worker, recorded as a `spawn worker` task on the main lane.
+        /// Starts a worker; its spawn is logged for the trace (an instant on the main thread), not a task.
         func start() throws -> ProcessWorkerLink {
-            let spawn = context.recorder.makeTaskID()
-            main.record(.created, task: spawn, related: batch.root, label: "spawn worker")
-            main.record(.ready, task: spawn, related: batch.root)
-            main.record(.running, task: spawn)
             let number = nextNumber
             nextNumber += 1
-            do {
-                let link = try ProcessWorkerLink(number: number, launch: launch)
-                context.recorder.annotate(spawn, "pid", .int(Int64(link.pid)))
-                main.record(.done, task: spawn, value: UInt128(link.pid), hasValue: true)
-                lanes.append(context.recorder.makeLane(name: "worker \(number) (pid \(link.pid))"))
-                return link
-            } catch {
-                context.recorder.annotate(spawn, "error", .string("\(error)"))
-                main.record(.failed, task: spawn)
-                throw error
-            }
+            let started = MonotonicClock.now()
+            let link = try ProcessWorkerLink(number: number, launch: launch)
+            log.add(ProcessPoolLog.Spawn(number: number, pid: link.pid, started: started,
+                                         ended: MonotonicClock.now(), tracePath: link.tracePath))
+            return link
         }
 
         for _ in 0..<workers {
@@ -117,24 +147,33 @@ public struct ProcessPoolStrategy: Strategy {
                 throw StrategyError.cannotStartWorker(index: links.count + 1, error)
             }
         }
+        // Created by the root; ready from now on, which the worker that takes a task records (see above).
         var queue: [(index: Int, task: UInt64, spawned: UInt64)] = []
         queue.reserveCapacity(workload.taskCount)
         for index in 0..<workload.taskCount {
-            let task = batch.spawn(index: index)
+            let task = batch.create(index: index, on: main)
             queue.append((index, task, MonotonicClock.now()))
         }
         batch.rootWaitsForChildren()
 
         var next = 0
         var inFlight: [(index: Int, task: UInt64, spawned: UInt64, dispatched: UInt64)?] = Array(repeating: nil, count: links.count)
-        var laneOf = Array(lanes.indices)
         var settled = 0
 
-        func settle(_ slot: Int, _ outcome: Result<TaskOutcome, any Error>) {
+        /// Ends the task in flight on `slot`, on the main thread, at `ended` (the worker's end time) or now.
+        func settle(_ slot: Int, _ outcome: Result<TaskOutcome, any Error>, ended: UInt64? = nil) {
             guard let item = inFlight[slot] else { return }
             inFlight[slot] = nil
-            batch.finish(index: item.index, task: item.task, lane: lanes[laneOf[slot]], outcome: outcome)
+            let ending = batch.settle(index: item.index, task: item.task, outcome: outcome, on: main)
+            ending.record(task: item.task, on: main, at: ended)
             settled += 1
+        }
+
+        /// Ends a task that never reached a worker: it was ready in the parent's queue until now.
+        func endUnsent(_ item: (index: Int, task: UInt64, spawned: UInt64), _ error: any Error) {
+            main.append(TraceEvent(timestamp: item.spawned, kind: .ready, task: item.task, worker: main.worker,
+                                   related: batch.root))
+            batch.finish(index: item.index, task: item.task, lane: main, outcome: .failure(error))
         }
 
         var usages: [Int: ProcessPoolLog.WorkerEnd] = [:]
@@ -160,7 +199,7 @@ public struct ProcessPoolStrategy: Strategy {
                 let now = MonotonicClock.now()
                 inFlight[slot] = (item.index, item.task, item.spawned, now)
                 next += 1
-                if !links[slot]!.send(index: item.index, task: item.task) {
+                if !links[slot]!.send(index: item.index, task: item.task, readySince: item.spawned) {
                     // Gone: its end of file is seen below and fails the task with the cause.
                     continue
                 }
@@ -169,10 +208,8 @@ public struct ProcessPoolStrategy: Strategy {
             if live.isEmpty {
                 // No worker left and none may be started: the tasks not yet handed out fail.
                 while next < queue.count {
-                    let item = queue[next]
+                    endUnsent(queue[next], WorkerDied(description: "no worker process left"))
                     next += 1
-                    batch.finish(index: item.index, task: item.task, lane: main,
-                                 outcome: .failure(WorkerDied(description: "no worker process left")))
                     settled += 1
                 }
                 break
@@ -186,10 +223,7 @@ public struct ProcessPoolStrategy: Strategy {
                     retire(slot, usage: usages[slot])
                     if next < queue.count, replacements > 0, !context.cancellation.isCancelled {
                         replacements -= 1
-                        if let replacement = try? start() {
-                            links[slot] = replacement
-                            laneOf[slot] = lanes.count - 1
-                        }
+                        if let replacement = try? start() { links[slot] = replacement }
                     }
                     continue
                 }
@@ -202,19 +236,13 @@ public struct ProcessPoolStrategy: Strategy {
                                     Int(fields[4]) ?? 0), exit: "")
                         continue
                     }
-                    guard fields.first == "R", fields.count >= 5, let item = inFlight[slot],
-                          Int(fields[1]) == item.index else { continue }
-                    log.add(ProcessPoolLog.Handoff(task: item.task, spawned: item.spawned, dispatched: item.dispatched, workerPID: link.pid,
-                                                   workerThread: UInt32(fields[3]) ?? 1,
-                                                   started: UInt64(fields[2]) ?? item.dispatched))
-                    if fields[4] == "ok" {
-                        let result = fields.count > 5 && fields[5] != "-" ? UInt128(String(fields[5])) : nil
-                        settle(slot, .success(TaskOutcome(result: result)))
-                    } else {
-                        let text = fields.count > 5 ? String(fields[5]) : "error"
-                        settle(slot, .failure(text == "cancelled" ? TaskError.cancelled
-                                                  : WorkerReportedError(description: text)))
-                    }
+                    guard let report = ProcessTaskReport(line: line[...]), let item = inFlight[slot],
+                          report.index == item.index else { continue }
+                    log.add(ProcessPoolLog.Handoff(task: item.task, spawned: item.spawned, dispatched: item.dispatched,
+                                                   workerPID: link.pid, workerThread: report.thread,
+                                                   started: report.started))
+                    // The worker's end time, unless the clock says otherwise (never before the task was created).
+                    settle(slot, report.outcome, ended: max(report.ended, item.spawned))
                 }
             }
         }
@@ -227,9 +255,8 @@ public struct ProcessPoolStrategy: Strategy {
                 settle(slot, .failure(TaskError.cancelled))
             }
             while next < queue.count {
-                let item = queue[next]
+                endUnsent(queue[next], TaskError.cancelled)
                 next += 1
-                batch.finish(index: item.index, task: item.task, lane: main, outcome: .failure(TaskError.cancelled))
             }
         }
         // Closing stdin asks each worker to finish its trace and report its usage, then exit.

@@ -6,11 +6,16 @@ import ConcTraceRecorder
 /// Merges the workers' traces into the parent's, so one file holds one `pid` per process.
 ///
 /// The parent's closed trace loses its `]`; each worker trace's complete event lines follow (a worker killed
-/// mid-run may have left a last line cut short: it is skipped); then, per hand-off, a `dispatch` flow from the
-/// parent's main thread at dispatch (`s`) to the worker's running slice (`f`, without `bp`: it binds to the next slice on the worker's thread, the task's running slice, which
-/// starts just after the time the worker reported), with id
-/// `2^48 + task id` (the converters' own flow ids are small counters); then a `process` counter per worker with its
-/// getrusage (CPU time in ms, context switches); then `]`. The workers' files are removed.
+/// mid-run may have left a last line cut short: it is skipped), except what the parent owns: the tasks' life
+/// spans (the `b`/`e` of category `task` named after the task; the worker's state spans stay) and the `tasks`
+/// counter (the parent's counts every task of the run); the worker's `conctrace.run`/`conctrace.stats` become
+/// `conctrace.worker`/`conctrace.worker_stats`. Then a `spawn worker N` instant per worker on the parent's main
+/// thread (`cat: spawn`, at the start of its `posix_spawn`, with its pid and the spawn's length in µs); then, per
+/// hand-off, a `dispatch` flow from the parent's main thread at the time the task was made ready (`s`) to the
+/// worker's running slice (`f`, without `bp`: it binds to the next slice on the worker's thread, the task's
+/// running slice, which starts at the time the worker reported), with id `2^48 + task id` (the converters' own
+/// flow ids are small counters); then a `process` counter per worker with its getrusage (CPU time in ms, context
+/// switches); then `]`. The workers' files are removed.
 public enum ProcessTraceMerge {
     /// The base of the cross-process flow ids.
     public static let flowIDBase: UInt64 = 1 << 48
@@ -24,21 +29,13 @@ public enum ProcessTraceMerge {
         if parent.last == UInt8(ascii: "]") { parent.removeLast() }
         while parent.last == UInt8(ascii: "\n") { parent.removeLast() }
         var lines: [String] = []
-        for worker in log.workers {
-            guard let path = worker.tracePath, let bytes = try? readFile(path) else { continue }
-            // The run's metadata and statistics are the parent's: a worker's are renamed, so readers that take
-            // the last `conctrace.run`/`conctrace.stats` still see the parent's.
-            lines += completeEvents(in: bytes).map { line in
-                if line.hasPrefix(#"{"ph":"i","name":"conctrace.run""#) {
-                    return #"{"ph":"i","name":"conctrace.worker""# + line.dropFirst(#"{"ph":"i","name":"conctrace.run""#.count)
-                }
-                if line.hasPrefix(#"{"ph":"i","name":"conctrace.stats""#) {
-                    return #"{"ph":"i","name":"conctrace.worker_stats""#
-                        + line.dropFirst(#"{"ph":"i","name":"conctrace.stats""#.count)
-                }
-                return line
-            }
+        for spawn in log.spawns {
+            guard let path = spawn.tracePath, let bytes = try? readFile(path) else { continue }
+            lines += completeEvents(in: bytes).compactMap(workerLine)
             unlink(path)
+        }
+        for spawn in log.spawns {
+            lines.append(#"{"ph":"i","s":"t","cat":"spawn","name":"spawn worker \#(spawn.number)","pid":\#(parentPID),"tid":1,"ts":\#(micros(spawn.started)),"args":{"pid":\#(spawn.pid),"spawn_us":\#(micros(spawn.ended &- spawn.started))}}"#)
         }
         for handoff in log.handoffs {
             let id = flowIDBase + handoff.task
@@ -54,6 +51,29 @@ public enum ProcessTraceMerge {
         text += "\n]\n"
         parent += Array(text.utf8)
         try writeFile(tracePath, parent)
+    }
+
+    /// Removes the workers' temporary trace files that are still there (after a merge, none are).
+    public static func removeWorkerTraces(of log: ProcessPoolLog) {
+        for spawn in log.spawns { if let path = spawn.tracePath { unlink(path) } }
+    }
+
+    /// A worker trace's line as it goes into the merged trace, or nil for what the parent owns.
+    ///
+    /// Lines are matched on the converter's fixed key order (`ph`, `cat`, `name` first).
+    static func workerLine(_ line: String) -> String? {
+        // The run's metadata and statistics are the parent's: a worker's are renamed, so readers that take the
+        // last `conctrace.run`/`conctrace.stats` still see the parent's.
+        let run = #"{"ph":"i","name":"conctrace.run""#
+        let stats = #"{"ph":"i","name":"conctrace.stats""#
+        if line.hasPrefix(run) { return #"{"ph":"i","name":"conctrace.worker""# + line.dropFirst(run.count) }
+        if line.hasPrefix(stats) { return #"{"ph":"i","name":"conctrace.worker_stats""# + line.dropFirst(stats.count) }
+        if line.hasPrefix(#"{"ph":"C","name":"tasks""#) { return nil }
+        let spanPrefixes = [#"{"ph":"b","cat":"task","name":""#, #"{"ph":"e","cat":"task","name":""#]
+        guard let prefix = spanPrefixes.first(where: line.hasPrefix) else { return line }
+        let name = line.dropFirst(prefix.count)
+        let isState = name.hasPrefix(#"ready""#) || name.hasPrefix(#"running""#) || name.hasPrefix("waiting (")
+        return isState ? line : nil
     }
 
     /// The event lines of a trace in the Array form, one per line, without `[`, `]` and trailing commas; a last

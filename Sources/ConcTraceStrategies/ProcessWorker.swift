@@ -5,9 +5,14 @@ import ConcTraceRecorder
 import ConcTraceWorkloads
 
 /// The worker side of the processes strategy (`conctrace worker`): reads tasks from stdin, runs each on the
-/// calling thread recording it on `lane` under the parent's task id, and answers on stdout (see
-/// `ProcessWorkerLink` for the lines). At end of input it records its OS switches and answers with its
+/// calling thread recording it on `lane` under the parent's task id, and answers on stdout with a
+/// ``ProcessTaskReport`` line. At end of input it records its OS switches and answers with its
 /// getrusage(RUSAGE_SELF).
+///
+/// A worker records a task's states, not its life: `created` and `ready` stamped with the time the parent made the
+/// task ready (sent with the task), then `running` (and `waiting`/`ready`/`running` as it waits), then its end.
+/// The parent owns the task's life span: the merge drops the one the worker's trace holds (see
+/// ``ProcessTraceMerge``).
 public enum ProcessWorker {
     /// Serves tasks until stdin closes.
     public static func serve(_ workload: any Workload, lane: EventLane, cancellation: Cancellation) {
@@ -23,9 +28,10 @@ public enum ProcessWorker {
                 let line = String(decoding: buffer[..<newline], as: UTF8.self)
                 buffer.removeSubrange(...newline)
                 let fields = line.split(separator: " ")
-                guard fields.count == 3, fields[0] == "T", let index = Int(fields[1]), let task = UInt64(fields[2]),
-                      (0..<workload.taskCount).contains(index) else { continue }
-                answer(run(workload, index: index, task: task, lane: lane, cancellation: cancellation))
+                guard fields.count == 4, fields[0] == "T", let index = Int(fields[1]), let task = UInt64(fields[2]),
+                      let readySince = UInt64(fields[3]), (0..<workload.taskCount).contains(index) else { continue }
+                answer(run(workload, index: index, task: task, readySince: readySince, lane: lane,
+                           cancellation: cancellation).line)
             }
         }
         lane.recordOSSwitches()
@@ -36,22 +42,53 @@ public enum ProcessWorker {
         answer("U \(user) \(system) \(usage.ru_nvcsw) \(usage.ru_nivcsw)\n")
     }
 
-    private static func run(_ workload: any Workload, index: Int, task: UInt64, lane: EventLane,
-                            cancellation: Cancellation) -> String {
-        lane.record(.created, task: task, value: UInt128(index), hasValue: true, label: workload.taskLabel)
+    /// The `processes` case of `conctrace bench switch`: writes back every byte read from stdin, until it closes.
+    public static func echo() {
+        var chunk = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let count = chunk.withUnsafeMutableBytes { read(0, $0.baseAddress, $0.count) }
+            if count < 0, errno == EINTR { continue }
+            if count <= 0 { return }
+            var offset = 0
+            while offset < count {
+                let written = chunk[offset..<count].withUnsafeBytes { write(1, $0.baseAddress, $0.count) }
+                if written < 0 { if errno == EINTR { continue }; return }
+                offset += written
+            }
+        }
+    }
+
+    private static func run(_ workload: any Workload, index: Int, task: UInt64, readySince: UInt64, lane: EventLane,
+                            cancellation: Cancellation) -> ProcessTaskReport {
+        // Ready since the parent made it so (never later than now: the same clock, and the task came after).
+        let since = min(readySince, MonotonicClock.now())
+        lane.append(TraceEvent(timestamp: since, kind: .created, task: task, worker: lane.worker,
+                               value: UInt128(index), hasValue: true, label: workload.taskLabel))
+        lane.append(TraceEvent(timestamp: since, kind: .ready, task: task, worker: lane.worker))
         let started = MonotonicClock.now()
-        lane.record(.running, task: task)
-        let prefix = "R \(index) \(started) \(lane.worker)"
+        lane.append(TraceEvent(timestamp: started, kind: .running, task: task, worker: lane.worker))
+        let ending: ProcessTaskReport.Ending
+        var details: [TaskDetail] = []
+        let kind: EventKind
         do {
             let outcome = try workload.runBlocking(
                 index: index, context: BlockingContext(lane: lane, task: task, cancellation: cancellation))
-            lane.record(.done, task: task, value: outcome.result ?? 0, hasValue: outcome.result != nil)
-            return prefix + " ok " + (outcome.result.map { String($0) } ?? "-") + "\n"
+            ending = .done(result: outcome.result, bytes: outcome.bytes)
+            details = outcome.details
+            kind = .done
+        } catch let error as TaskError where error == .cancelled {
+            ending = .cancelled
+            kind = .cancelled
         } catch {
-            lane.record(.failed, task: task)
-            let text = String(describing: error).map { $0 == "\n" ? " " : $0 }
-            return prefix + " err " + String(text) + "\n"
+            let failure = error as? TaskFailure
+            details = failure?.details ?? []
+            ending = .failed(error: String(describing: failure?.error ?? error))
+            kind = .failed
         }
+        let ended = MonotonicClock.now()
+        lane.append(TraceEvent(timestamp: ended, kind: kind, task: task, worker: lane.worker))
+        return ProcessTaskReport(index: index, started: started, ended: ended, thread: lane.worker, ending: ending,
+                                 details: details)
     }
 
     private static func answer(_ line: String) {

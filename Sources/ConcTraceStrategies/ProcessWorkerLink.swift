@@ -31,9 +31,8 @@ public struct ProcessWorkerLaunch: Sendable {
 /// One worker process seen from the parent: its pid and the two pipe ends the parent holds.
 ///
 /// ```
-///   parent ──"T <index> <task>\n"──▶ worker stdin
-///   parent ◀──"R <index> <start-ns> <tid> ok <result|->\n"── worker stdout
-///          ◀──"R <index> <start-ns> <tid> err <text>\n"
+///   parent ──"T <index> <task> <ready-since-ns>\n"──▶ worker stdin
+///   parent ◀──"R <index> <start-ns> <end-ns> <tid> ok|err|cancelled ...\n"── worker stdout  (ProcessTaskReport)
 ///          ◀──"U <user-us> <system-us> <voluntary> <involuntary>\n"   (getrusage, once, at exit)
 /// ```
 final class ProcessWorkerLink {
@@ -102,9 +101,9 @@ final class ProcessWorkerLink {
         self.tracePath = trace
     }
 
-    /// Sends task `index` (id `task`); false if the worker is gone (EPIPE).
-    func send(index: Int, task: UInt64) -> Bool {
-        let line = Array("T \(index) \(task)\n".utf8)
+    /// Sends task `index` (id `task`, ready since `readySince`); false if the worker is gone (EPIPE).
+    func send(index: Int, task: UInt64, readySince: UInt64) -> Bool {
+        let line = Array("T \(index) \(task) \(readySince)\n".utf8)
         var offset = 0
         while offset < line.count {
             let written = line[offset...].withUnsafeBytes { write(input, $0.baseAddress, $0.count) }

@@ -13,6 +13,9 @@ import Synchronization
 /// - `async`: two Swift tasks on the 2-thread async pool hand a token through continuations.
 /// - `eventloop`: two tasks on the loop alternate with `Task.yield()`.
 /// - `global-executor`: the same two yielding tasks on Swift's default executor, for comparison (not instrumented).
+/// - `processes`: this process and a worker process (this binary, `conctrace worker ... --echo`, started with
+///   posix_spawn as the processes strategy starts its workers) hand a byte back and forth over two pipes: every
+///   switch is a pipe write, a wake-up and a context switch between processes (not instrumented: no task in it).
 ///
 /// Each run times the hand-offs from inside the tasks (no pool start-up), divided by the number of switches.
 public enum SwitchBenchmark {
@@ -23,18 +26,19 @@ public enum SwitchBenchmark {
         case async
         case eventloop
         case globalExecutor = "global-executor"
+        case processes
 
         /// Switches per run: enough for a run to take tens of milliseconds.
         var switches: Int {
             switch self {
-            case .threads, .threadsOneCore: 20_000
+            case .threads, .threadsOneCore, .processes: 20_000
             case .async, .globalExecutor: 40_000
             case .eventloop: 200_000
             }
         }
 
         /// Whether conctrace's recorder can see this case's switches.
-        public var isInstrumented: Bool { self != .globalExecutor }
+        public var isInstrumented: Bool { self != .globalExecutor && self != .processes }
     }
 
     /// The result for one case: nanoseconds per switch over several runs.
@@ -61,6 +65,7 @@ public enum SwitchBenchmark {
     private static func measureOnce(_ benchmark: Case, recording: Bool) throws -> Double {
         let rounds = benchmark.switches / 2
         if benchmark == .globalExecutor { return globalExecutorYields(rounds: rounds) }
+        if benchmark == .processes { return try pipePingPong(rounds: rounds) }
         let recorder = recording ? Recorder(sink: DiscardingSink()) : Recorder(configuration: .init(enabled: false), sink: nil)
         defer { recorder.finish() }
         let context = RunContext(recorder: recorder, mainLane: recorder.makeLane(name: "main"),
@@ -74,10 +79,46 @@ public enum SwitchBenchmark {
             _ = try AsyncPoolStrategy(workers: 2).run(PingPong(rounds: rounds, clock: clock, pinToCPU: nil), in: context)
         case .eventloop:
             _ = try EventLoopStrategy().run(Yielding(rounds: rounds, clock: clock), in: context)
-        case .globalExecutor:
+        case .globalExecutor, .processes:
             break
         }
         return clock.nanosecondsPerSwitch(switches: 2 * rounds)
+    }
+
+    /// The executable the `processes` case starts (`conctrace worker ... --echo`): the running conctrace.
+    static let workerExecutable = ProcessWorkerLaunch.currentExecutable()
+
+    /// A byte to a worker process and back, `rounds` times: two switches each.
+    /// - Throws: `OSError` if the worker cannot be started, or a pipe fails.
+    private static func pipePingPong(rounds: Int) throws -> Double {
+        signal(SIGPIPE, SIG_IGN)
+        let launch = ProcessWorkerLaunch(
+            executable: workerExecutable,
+            workloadArguments: ["--workload", "cpu", "--tasks", "1", "--echo"], traceFolder: nil)
+        let link = try ProcessWorkerLink(number: 1, launch: launch)
+        defer {
+            link.closeInput()
+            link.closeOutput()
+            _ = link.reap()
+        }
+        var byte: UInt8 = 1
+        func pass() throws {
+            while write(link.input, &byte, 1) != 1 {
+                if errno != EINTR { throw OSError(call: "write (switch benchmark pipe)", errno: errno) }
+            }
+            while true {
+                let count = read(link.output, &byte, 1)
+                if count == 1 { return }
+                if count < 0, errno == EINTR { continue }
+                throw OSError(call: "read (switch benchmark pipe)", errno: count == 0 ? EPIPE : errno)
+            }
+        }
+        // One round trip first: the worker has started and is waiting in read.
+        try pass()
+        let started = MonotonicClock.now()
+        for _ in 0..<rounds { try pass() }
+        let ended = MonotonicClock.now()
+        return Double(ended &- started) / Double(2 * rounds)
     }
 
     private static func globalExecutorYields(rounds: Int) -> Double {

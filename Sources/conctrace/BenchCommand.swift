@@ -67,7 +67,9 @@ extension ConcTrace.Bench {
                 threads: two pool threads hand a token back and forth with semaphores (futex); threads-1core \
                 pins both to one CPU. async: two Swift tasks on the 2-thread async pool hand a token through \
                 continuations. eventloop: two tasks on the loop alternate with Task.yield(). global-executor: \
-                the same on Swift's default executor (not instrumented). Each figure is the median of --runs \
+                the same on Swift's default executor (not instrumented). processes: this process and a worker \
+                process (this binary, started without a shell) hand a byte back and forth over two pipes (not \
+                instrumented). Each figure is the median of --runs \
                 runs, with min and max, in nanoseconds per switch.
                 """
         )
@@ -79,7 +81,7 @@ extension ConcTrace.Bench {
         @Option(help: "Runs per case; the median is reported with min and max.")
         var runs: Int = 7
 
-        @Option(help: "Cases to measure, comma-separated (default: all): threads, threads-1core, async, eventloop, global-executor.")
+        @Option(help: "Cases to measure, comma-separated (default: all): threads, threads-1core, async, eventloop, global-executor, processes.")
         var cases: String?
 
         @Option(help: "Record every switch (into a discarding sink): on, off, or both.")
@@ -112,7 +114,7 @@ extension ConcTrace.Bench {
             }
             var measurements: [SwitchBenchmark.Measurement] = []
             for benchmark in try selectedCases() {
-                // The default executor cannot be recorded: measure it once, as it is.
+                // The default executor and the pipe between processes cannot be recorded: measure them once, as they are.
                 for mode in benchmark.isInstrumented ? modes : [false] {
                     measurements.append(try SwitchBenchmark.measure(benchmark, recording: mode, runs: runs))
                 }

@@ -76,9 +76,6 @@ extension ConcTrace {
             try parameters.validate(tasks: taskCount)
             if noTrace, out != nil { throw ValidationError("--out and --no-trace contradict each other") }
             try download.validate(for: workload)
-            if strategy == .processes, workload == .download {
-                throw ValidationError("--strategy processes runs cpu and sleep; download is not supported yet")
-            }
         }
 
         /// The task count, except for a download of --urls without --tasks (one task per URL, known once read).
@@ -121,7 +118,8 @@ extension ConcTrace {
             let tracePath = noTrace ? nil : (out ?? "traces/\(workload.name)-\(self.strategy.rawValue).json")
             let processLog = ProcessPoolLog()
             let strategy = makeStrategy(self.strategy, workers: workers, tasks: workload.taskCount,
-                                        launch: workerLaunch(traced: tracePath != nil), processLog: processLog)
+                                        launch: workerLaunch(workload, pages: pages, traced: tracePath != nil),
+                                        processLog: processLog)
             if let workers, strategy.workers != workers {
                 printNote("note: \(strategy.kind.rawValue) runs on \(strategy.workers) thread; --workers \(workers) is ignored")
             }
@@ -148,6 +146,7 @@ extension ConcTrace {
                 recorder = Recorder(configuration: .init(enabled: false), sink: nil)
             }
             session.attach(recorder: recorder, tracePath: tracePath)
+            if self.strategy == .processes { session.attach(processLog: processLog) }
             // The recorder is made after the workload (its metadata lists the workload's parameters).
             let mainLane = recorder.makeLane(name: "main")
             let context = RunContext(recorder: recorder, mainLane: mainLane, cancellation: session.cancellation)
@@ -184,11 +183,21 @@ extension ConcTrace {
             if result.failed > 0 { throw ExitStatus.partialFailure.exitCode }
         }
 
-        /// How `--strategy processes` starts its workers: this binary, `worker` and the workload's parameters;
-        /// their traces go to the temporary folder until the merge.
-        private func workerLaunch(traced: Bool) -> ProcessWorkerLaunch? {
+        /// How `--strategy processes` starts its workers: this binary, `worker` and the workload's parameters
+        /// (for a download, where the pages are: the --urls file, or the --server or embedded server's base URL,
+        /// and --timeout-ms), as argv, no shell; their traces go to the temporary folder until the merge.
+        private func workerLaunch(_ workload: any Workload, pages: PageSource?, traced: Bool) -> ProcessWorkerLaunch? {
             guard strategy == .processes else { return nil }
-            let arguments = ["--workload", workload.rawValue, "--tasks", String(taskCount)] + parameters.arguments
+            var arguments = ["--workload", self.workload.rawValue, "--tasks", String(workload.taskCount)]
+                + parameters.arguments
+            if let pages {
+                if let urls = download.urls {
+                    arguments += ["--urls", urls]
+                } else if let base = pages.server?.baseURL ?? download.server {
+                    arguments += ["--server", base]
+                }
+                arguments += ["--timeout-ms", String(download.timeoutMilliseconds)]
+            }
             let folder = getenv("TMPDIR").map { String(cString: $0) }.flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
             return ProcessWorkerLaunch(executable: ProcessWorkerLaunch.currentExecutable(),
                                        workloadArguments: arguments, traceFolder: traced ? folder : nil)
@@ -215,6 +224,7 @@ extension ConcTrace {
                 json.add("events", Int(stats.events))
                 json.add("dropped", Int(stats.dropped))
                 json.add("ns_per_event", stats.nsPerEvent)
+                json.add("peak_rss_bytes", json: peakResidentBytes().map { String($0) } ?? "null")
                 printLine(json.text)
             case .text:
                 var line = "\(workload.name)/\(strategy.kind.rawValue): \(result.done) of \(workload.taskCount) "
@@ -262,12 +272,18 @@ final class RunSession: Sendable {
     private let exiting = Atomic<Bool>(false)
     private let attached = Mutex<(recorder: Recorder?, tracePath: String?)>((nil, nil))
     private let embeddedServer = Mutex<SiteServer?>(nil)
+    private let processLog = Mutex<ProcessPoolLog?>(nil)
 
     /// How long running tasks get to wind down after Ctrl-C before the trace is closed without them.
     static let graceNanoseconds: UInt64 = 2_000_000_000
 
     func attach(recorder: Recorder, tracePath: String?) {
         attached.withLock { $0 = (recorder, tracePath) }
+    }
+
+    /// The worker processes of a `--strategy processes` run: stopped, and their traces merged, on a forced exit.
+    func attach(processLog log: ProcessPoolLog) {
+        processLog.withLock { $0 = log }
     }
 
     /// The run's embedded site server, shut down on the first signal: transfers still waiting on it end at once.
@@ -306,8 +322,21 @@ final class RunSession: Sendable {
         }
         guard beginExit() else { return }
         let (recorder, tracePath) = attached.withLock { $0 }
+        // Worker processes must not outlive the run: kill and reap them, so their traces hold what they flushed.
+        let workers = processLog.withLock { $0 }
+        workers?.stopUnreapedWorkers()
         let stats = recorder?.finish()
         var message = "interrupted before the running tasks ended"
+        if let workers, let tracePath, recorder?.sinkFailure == nil {
+            // What the workers wrote goes into the trace, and their temporary files are removed.
+            do {
+                try ProcessTraceMerge.merge(into: tracePath, log: workers,
+                                            parentPID: UInt32(truncatingIfNeeded: getpid()))
+            } catch {
+                message += "; merging the workers' traces failed (\(error))"
+            }
+        }
+        if let workers { ProcessTraceMerge.removeWorkerTraces(of: workers) }
         if let tracePath, let stats {
             message += "; trace so far in \(tracePath) (\(stats.events) events)"
         }

@@ -20,7 +20,7 @@ extension ConcTrace {
         @Option(help: "This worker's number in the pool (its process name in the trace).")
         var number: Int
 
-        @Option(help: "The workload: cpu or sleep.")
+        @Option(help: "The workload: cpu, sleep or download.")
         var workload: WorkloadKind
 
         @Option(help: "The run's task count.")
@@ -29,17 +29,44 @@ extension ConcTrace {
         @OptionGroup
         var parameters: WorkloadParameters
 
+        @OptionGroup(title: "Download options")
+        var download: DownloadOptions
+
         @Option(help: "Where to write this worker's trace (none when omitted).")
         var trace: String?
 
+        @Flag(help: "Echo every byte of stdin to stdout instead (the processes case of 'conctrace bench switch').")
+        var echo = false
+
         func validate() throws {
-            if workload == .download { throw ValidationError("worker: download is not supported yet") }
             if tasks <= 0 { throw ValidationError("worker: --tasks must be at least 1") }
             try parameters.validate(tasks: tasks)
+            try download.validate(for: workload)
+            // The parent's embedded server is passed as --server: a worker never starts one of its own.
+            if workload == .download, download.urls == nil, download.server == nil {
+                throw ValidationError("worker: download needs --urls or --server")
+            }
         }
 
         func run() throws {
-            let work = parameters.makeWorkload(workload, tasks: tasks)
+            if echo {
+                ProcessWorker.echo()
+                return
+            }
+            let work: any Workload
+            if workload == .download {
+                do {
+                    let pages = try download.pageSource(pages: tasks)
+                    work = DownloadWorkload(urls: pages.urls, tasks: tasks,
+                                            timeoutMilliseconds: download.timeoutMilliseconds,
+                                            source: pages.description)
+                } catch let failure as CLIFailure {
+                    printError("worker \(number): \(failure.message)")
+                    throw failure.status.exitCode
+                }
+            } else {
+                work = parameters.makeWorkload(workload, tasks: tasks)
+            }
             let recorder: Recorder
             if let trace {
                 var metadata = RunMetadata()

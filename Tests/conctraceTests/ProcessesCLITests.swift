@@ -93,23 +93,22 @@ struct ProcessesCLITests {
             let expected = String((n * (n - 1) * (2 * n - 1)) / 6)
             #expect((span["args"] as? [String: Any])?["result"] as? String == expected)
             #expect((span["args"] as? [String: Any])?["state"] as? String == "done")
-            #expect(processes.states[parent]?[id]?.contains("ready") == true)
-            // The same task id, run and ended in exactly one worker, with the same exact result.
-            let inWorkers = workers.filter { processes.spans[$0]?[id] != nil }
+            // The parent owns the task's life; the one worker that ran it owns its states (no life span there).
+            let inWorkers = workers.filter { processes.states[$0]?[id]?.contains("running") == true }
             #expect(inWorkers.count == 1, "task \(id) ran in \(inWorkers)")
+            #expect(workers.allSatisfy { processes.spans[$0]?[id] == nil })
             if let worker = inWorkers.first {
                 ranOn[worker, default: 0] += 1
-                let workerSpan = processes.spans[worker]![id]!
-                #expect((workerSpan["args"] as? [String: Any])?["result"] as? String == expected)
-                #expect((workerSpan["args"] as? [String: Any])?["state"] as? String == "done")
-                #expect(processes.states[worker]?[id]?.contains("running") == true)
+                #expect(processes.states[worker]?[id]?.first == "ready")
             }
         }
         #expect(ranOn.values.reduce(0, +) == 12)
-        // Each worker's spawn is a task in the parent; a dispatch flow per task crosses into a worker;
-        // each worker reports its CPU time and context switches.
-        let spawns = (processes.spans[parent] ?? [:]).values.filter { $0["name"] as? String == "spawn worker" }
-        #expect(spawns.count == 3)
+        // Each worker's spawn is an instant on the parent's main thread, not a task; a dispatch flow per task
+        // crosses into a worker; each worker reports its CPU time and context switches.
+        let spawns = trace.events.filter { ($0["name"] as? String)?.hasPrefix("spawn worker") == true }
+        #expect(spawns.count == 3 && spawns.allSatisfy { $0["ph"] as? String == "i" && $0["pid"] as? Int == parent })
+        #expect(Set(spawns.compactMap { ($0["args"] as? [String: Any])?["pid"] as? Int }) == Set(workers))
+        #expect(trace.events.filter { $0["name"] as? String == "tasks" }.allSatisfy { $0["pid"] as? Int == parent })
         let flowStarts = trace.events.filter { $0["ph"] as? String == "s" && $0["cat"] as? String == "dispatch" }
         let flowEnds = trace.events.filter { $0["ph"] as? String == "f" && $0["cat"] as? String == "dispatch" }
         #expect(flowStarts.count == 12 && flowEnds.count == 12)
@@ -177,10 +176,90 @@ struct ProcessesCLITests {
         #expect(states.filter { $0 == "cancelled" }.count >= 30)
     }
 
-    @Test("download is refused with a one-line usage error")
-    func downloadRefused() throws {
-        let output = try CLIRunner.run(["run", "--workload", "download", "--strategy", "processes", "--no-trace"])
-        #expect(output.status == 64)
-        #expect(output.stderr.contains("processes"))
+    @Test("download on 2 worker processes from the embedded server: every page's bytes, details in the parent")
+    func downloadRun() throws {
+        let folder = try CLIRunner.makeFolder()
+        let path = folder.appendingPathComponent("download.json").path
+        let output = try CLIRunner.run(["run", "--workload", "download", "--strategy", "processes", "--tasks", "6",
+                                        "--latency-ms", "20", "--workers", "2", "--out", path, "--format", "json"])
+        #expect(output.status == 0, "stderr: \(output.stderr)")
+        let json = try #require(output.json)
+        // The tutorial's first 6 page sizes.
+        let pageSizes = [63_153, 31_461, 23_965, 36_312, 25_203, 15_160]
+        #expect(json["done"] as? Int == 6 && json["bytes"] as? Int == pageSizes.reduce(0, +))
+        let trace = try TraceFile(path: path)
+        #expect(trace.isComplete)
+        let processes = Processes(trace)
+        let workers = processes.workerPIDs
+        #expect(workers.count == 2)
+        let parent = try #require(processes.names.first { $0.value == "conctrace download/processes" }?.key)
+        let spans = (processes.spans[parent] ?? [:]).values.filter { ($0["name"] as? String)?.hasPrefix("download ") == true }
+        #expect(spans.count == 6)
+        for span in spans {
+            let args = span["args"] as? [String: Any] ?? [:]
+            let k = Int((span["name"] as! String).dropFirst(9))!
+            #expect(args["state"] as? String == "done" && args["status"] as? Int == 200)
+            #expect(args["bytes"] as? Int == pageSizes[k] && (args["url"] as? String)?.hasSuffix("/page/\(k)") == true)
+            #expect(args["total_ms"] is Double)
+        }
+        // Both workers fetched (each waits on its own transfer: waiting (io) in its process).
+        let fetched = workers.filter { processes.states[$0]?.values.contains { $0.contains("waiting (io)") } == true }
+        #expect(Set(fetched).count == 2)
+    }
+
+    @Test("a download whose server answers HTTP 500 fails its tasks with the cause, exit 3")
+    func downloadFailure() throws {
+        let folder = try CLIRunner.makeFolder()
+        let path = folder.appendingPathComponent("errors.json").path
+        let output = try CLIRunner.run(["run", "--workload", "download", "--strategy", "processes", "--tasks", "4",
+                                        "--latency-ms", "1", "--error-rate", "1", "--workers", "2", "--out", path])
+        #expect(output.status == 3, "stderr: \(output.stderr)")
+        #expect(output.stdout.contains("0 of 4 tasks done") && output.stdout.contains("4 failed"))
+        let trace = try TraceFile(path: path)
+        let failed = trace.events.filter {
+            $0["ph"] as? String == "b" && ($0["args"] as? [String: Any])?["state"] as? String == "failed"
+        }
+        #expect(failed.count == 4)
+        #expect(failed.allSatisfy {
+            let args = $0["args"] as? [String: Any] ?? [:]
+            return args["error"] as? String == "HTTP 500" && args["status"] as? Int == 500
+        })
+    }
+
+    @Test("the 2 s grace exit after Ctrl-C (a stopped worker holds the run) kills the workers and merges their traces")
+    func graceExit() throws {
+        let folder = try CLIRunner.makeFolder()
+        let temporary = folder.appendingPathComponent("tmp").path
+        try FileManager.default.createDirectory(atPath: temporary, withIntermediateDirectories: true)
+        let path = folder.appendingPathComponent("grace.json").path
+        // One task for two workers: worker 2 stays idle; stopped, it never answers the end of its input.
+        let process = Process()
+        process.executableURL = CLIRunner.binary
+        process.arguments = ["run", "--workload", "sleep", "--strategy", "processes", "--tasks", "1",
+                             "--sleep-ms", "5000", "--workers", "2", "--out", path]
+        process.environment = ProcessInfo.processInfo.environment.merging(["TMPDIR": temporary]) { $1 }
+        let (out, err) = (Pipe(), Pipe())
+        (process.standardOutput, process.standardError) = (out, err)
+        try process.run()
+        let parent = process.processIdentifier
+        let workers = Self.waitForChildren(of: parent, count: 2)
+        try #require(workers.count == 2)
+        let traces = (1...2).map { temporary + "/conctrace-worker-\(parent)-\($0).json" }
+        for _ in 0..<1000 where !traces.allSatisfy({ FileManager.default.fileExists(atPath: $0) }) { usleep(10_000) }
+        let idle = try #require(workers.first { worker in
+            let command = (try? Data(contentsOf: URL(fileURLWithPath: "/proc/\(worker)/cmdline"))) ?? Data()
+            return String(decoding: command, as: UTF8.self).contains("--number\u{0}2\u{0}")
+        })
+        kill(idle, SIGSTOP)
+        kill(parent, SIGINT)
+        let output = CLIRunner.finish((process, out, err))
+        #expect(output.status == 130, "stderr: \(output.stderr)")
+        #expect(output.stderr.contains("interrupted before the running tasks ended"), "stderr: \(output.stderr)")
+        for worker in workers { #expect(Self.isGone(worker), "worker \(worker) outlived the run") }
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: temporary)
+        #expect(leftovers.isEmpty, "left in TMPDIR: \(leftovers)")
+        let trace = try TraceFile(path: path)
+        #expect(trace.isComplete)
+        #expect(Processes(trace).workerPIDs.count == 2)
     }
 }

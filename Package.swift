@@ -61,13 +61,15 @@ let package = Package(
         ),
         .target(
             name: "ConcTraceAnalysis",
-            dependencies: ["ConcTraceFormat", .product(name: "Histogram", package: "hdrhistogram-swift")]
+            dependencies: ["ConcTraceFormat", "CJSONC", .product(name: "Histogram", package: "hdrhistogram-swift")]
         ),
+        // The HTML report (conctrace report): inline SVG charts from traces and sweep results.
+        .target(name: "ConcTraceReport", dependencies: ["ConcTraceAnalysis", "ConcTraceFormat"]),
         .executableTarget(
             name: "conctrace",
             dependencies: [
                 "ConcTraceRecorder", "ConcTraceFormat", "ConcTraceWorkloads", "ConcTraceStrategies", "CCurl", "CJSONC",
-                "ConcTraceSiteServer", "ConcTraceAnalysis",
+                "ConcTraceSiteServer", "ConcTraceAnalysis", "ConcTraceReport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -81,6 +83,7 @@ let package = Package(
         ),
         .testTarget(name: "ConcTraceSiteServerTests", dependencies: ["ConcTraceSiteServer", "CCurl"]),
         .testTarget(name: "ConcTraceAnalysisTests", dependencies: ["ConcTraceAnalysis", "ConcTraceFormat"]),
+        .testTarget(name: "ConcTraceReportTests", dependencies: ["ConcTraceReport", "ConcTraceAnalysis", "ConcTraceFormat"]),
         .testTarget(name: "conctraceTests", dependencies: ["conctrace", "ConcTraceFormat"]),
     ],
     swiftLanguageModes: [.v6]

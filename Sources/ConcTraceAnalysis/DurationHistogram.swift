@@ -39,6 +39,11 @@ struct DurationHistogram {
         return Int64(min(histogram.valueAtPercentile(percentile), UInt64(maximum)))
     }
 
+    /// The value at each of `percentiles` (0...100) in ns, as `percentile(_:)`; empty when there is no sample.
+    func distribution(at percentiles: [Double]) -> [(percentile: Double, nanoseconds: Int64)] {
+        percentiles.compactMap { percentile in self.percentile(percentile).map { (percentile, $0) } }
+    }
+
     /// The exact mean in ns; nil when there is no sample.
     var mean: Double? {
         count > 0 ? total / Double(count) : nil

@@ -71,6 +71,16 @@ public struct TraceAnalysis: Sendable {
     public var workers: [WorkerSummary]
     /// Warnings about the trace (cut short, dropped events, skipped events), one line each.
     public var notes: [String]
+    /// Task latency (end − created, over the ended tasks `T`) in ms at 36 percentiles from 0 (the fastest task) to
+    /// 100 (the slowest), denser towards the tail: the points of its cumulative distribution, for plotting, from
+    /// the same histogram as `latency_ms.*`. Empty when no task ended.
+    public internal(set) var latencyPercentiles: [(percentile: Double, milliseconds: Double)] = []
+
+    /// The percentiles of `latencyPercentiles`.
+    static let latencyCDFPercentiles: [Double] = [
+        0, 1, 2, 3, 5, 7.5, 10, 15, 20, 25, 30, 35, 40, 45, 50, 55, 60, 65, 70, 75, 80, 85, 90,
+        91, 92, 93, 94, 95, 96, 97, 98, 99, 99.5, 99.9, 99.99, 100,
+    ]
 
     /// The value of `metric`, or nil if it could not be computed.
     public subscript(metric: Metric) -> Double? {

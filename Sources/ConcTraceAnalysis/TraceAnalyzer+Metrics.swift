@@ -132,7 +132,9 @@ extension TraceAnalyzer {
         return TraceAnalysis(
             source: source, run: orderedRunMetadata(), values: sheet.values, unavailable: sheet.unavailable,
             workers: workerSummaries(span: span, hasTaskSlices: taskSlices > 0),
-            notes: notes(source: source))
+            notes: notes(source: source),
+            latencyPercentiles: tasks.latency.distribution(at: TraceAnalysis.latencyCDFPercentiles)
+                .map { ($0.percentile, Double($0.nanoseconds) / nanosecondsPerMillisecond) })
     }
 
     // MARK: Parts

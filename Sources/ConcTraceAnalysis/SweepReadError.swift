@@ -1,0 +1,31 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Why a sweep results file (docs/sweep-format.md) could not be read.
+public enum SweepReadError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The file could not be opened or read: `call` (`open`, `read`) failed with `errno` (missing, a directory,
+    /// no permission).
+    case cannotOpen(path: String, call: String, errno: Int32)
+    /// The file is not JSON; `offset` is the byte where parsing stopped.
+    case malformed(path: String, offset: Int, reason: String)
+    /// The file is JSON but not a sweep file: not `"kind": "sweep"`, or a key missing or of the wrong type.
+    case notASweep(path: String, reason: String)
+
+    /// One line saying what is wrong and where.
+    public var description: String {
+        switch self {
+        case .cannotOpen(let path, let call, let errno):
+            "cannot open sweep file \(path): \(call): \(String(cString: strerror(errno))) (errno \(errno))"
+        case .malformed(let path, let offset, let reason):
+            "\(path): malformed sweep file at byte \(offset): \(reason)"
+        case .notASweep(let path, let reason):
+            "\(path): not a conctrace sweep file: \(reason)"
+        }
+    }
+
+    /// True when the file itself could not be opened or read (exit 66), as opposed to its content being wrong (65).
+    public var isInputUnavailable: Bool {
+        if case .cannotOpen = self { true } else { false }
+    }
+}

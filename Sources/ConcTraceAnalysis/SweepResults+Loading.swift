@@ -1,0 +1,220 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import CJSONC
+import ConcTraceFormat
+
+extension SweepResults {
+    /// Sweep files are small (a line per run); a larger file is refused rather than read into memory.
+    public static let maxFileBytes = 64 << 20
+
+    /// Reads a sweep results file written by `jsonText()` (docs/sweep-format.md), with json-c.
+    ///
+    /// Keys the format does not define are ignored, so files from newer versions still load; a figure may be
+    /// `null` or missing.
+    /// - Throws: `SweepReadError.cannotOpen` when the file cannot be opened or read (exit 66); `.malformed` when it
+    ///   is not JSON, `.notASweep` when it is JSON but not a sweep file (both exit 65).
+    public static func load(path: String) throws(SweepReadError) -> SweepResults {
+        let bytes = try readFile(path)
+        guard let tokener = json_tokener_new() else { fatalError("json-c: out of memory") }
+        defer { json_tokener_free(tokener) }
+        let parsed = bytes.withUnsafeBufferPointer { buffer in
+            buffer.withMemoryRebound(to: CChar.self) { text in
+                json_tokener_parse_ex(tokener, text.baseAddress, Int32(text.count))
+            }
+        }
+        defer { json_object_put(parsed) }
+        let end = json_tokener_get_parse_end(tokener)
+        let status = json_tokener_get_error(tokener)
+        guard let root = parsed, status == json_tokener_success else {
+            let reason = status == json_tokener_continue || status == json_tokener_success
+                ? (bytes.allSatisfy(Self.isSpace) ? "the file is empty" : "the file ends inside the JSON value")
+                : String(cString: json_tokener_error_desc(status))
+            throw .malformed(path: path, offset: end, reason: reason)
+        }
+        if let extra = bytes[end...].firstIndex(where: { !Self.isSpace($0) }) {
+            throw .malformed(path: path, offset: extra, reason: "text after the end of the JSON object")
+        }
+        return try SweepDecoder(path: path).results(root)
+    }
+
+    private static func isSpace(_ byte: UInt8) -> Bool {
+        byte == 0x20 || byte == 0x0A || byte == 0x0D || byte == 0x09
+    }
+
+    /// The whole file, read with open(2) and read(2).
+    private static func readFile(_ path: String) throws(SweepReadError) -> [UInt8] {
+        var fd: Int32
+        repeat { fd = open(path, O_RDONLY | O_CLOEXEC) } while fd < 0 && errno == EINTR
+        guard fd >= 0 else { throw .cannotOpen(path: path, call: "open", errno: errno) }
+        defer { close(fd) }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            let count = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw .cannotOpen(path: path, call: "read", errno: errno)
+            }
+            if count == 0 { return bytes }
+            bytes.append(contentsOf: chunk[0..<count])
+            guard bytes.count <= maxFileBytes else {
+                throw .notASweep(path: path, reason: "larger than \(maxFileBytes >> 20) MB")
+            }
+        }
+    }
+}
+
+/// Turns a parsed json-c document into `SweepResults`, naming the key (and run) of the first thing that is wrong.
+private struct SweepDecoder {
+    let path: String
+
+    func results(_ root: OpaquePointer) throws(SweepReadError) -> SweepResults {
+        guard json_object_get_type(root) == json_type_object else {
+            throw fail("the top-level value is not an object")
+        }
+        guard try string(root, "tool", in: "") == "conctrace", try string(root, "kind", in: "") == "sweep" else {
+            throw fail("\"tool\" must be \"conctrace\" and \"kind\" \"sweep\"")
+        }
+        var parameters: [(key: String, value: TraceValue)] = []
+        if let object = member(root, "parameters") {
+            guard json_object_get_type(object) == json_type_object else { throw fail("\"parameters\" is not an object") }
+            var iterator = json_object_iter_begin(object)
+            var end = json_object_iter_end(object)
+            // json-c iterates an object's members in the order they were in the file.
+            while json_object_iter_equal(&iterator, &end) == 0 {
+                if let name = json_object_iter_peek_name(&iterator) {
+                    parameters.append((String(cString: name), Self.traceValue(json_object_iter_peek_value(&iterator))))
+                }
+                json_object_iter_next(&iterator)
+            }
+        }
+        guard let runList = member(root, "runs"), json_object_get_type(runList) == json_type_array else {
+            throw fail("\"runs\" is missing or not an array")
+        }
+        var runs: [SweepResults.Run] = []
+        for index in 0..<json_object_array_length(runList) {
+            guard let object = json_object_array_get_idx(runList, index),
+                  json_object_get_type(object) == json_type_object else {
+                throw fail("runs[\(index)] is not an object")
+            }
+            runs.append(try run(object, in: "runs[\(index)]."))
+        }
+        guard let cores = Int(exactly: try integer(root, "cores", in: "")) else { throw fail("\"cores\" is out of range") }
+        return SweepResults(
+            workload: try string(root, "workload", in: ""), parameters: parameters,
+            host: try string(root, "host", in: ""), cores: cores,
+            createdUnixSeconds: try integer(root, "created_unix_s", in: ""),
+            version: try string(root, "version", in: ""), runs: runs)
+    }
+
+    private func run(_ object: OpaquePointer, in place: String) throws(SweepReadError) -> SweepResults.Run {
+        let statusText = try string(object, "status", in: place)
+        guard let status = SweepResults.Run.Status(rawValue: statusText) else {
+            throw fail("\(place)status is \"\(statusText)\"; expected ok, failed or error")
+        }
+        guard let tasks = Int(exactly: try integer(object, "tasks", in: place)),
+              let exitCode = Int32(exactly: try integer(object, "exit_code", in: place)) else {
+            throw fail("\(place)tasks or exit_code is out of range")
+        }
+        var run = SweepResults.Run(strategy: try string(object, "strategy", in: place), tasks: tasks, status: status,
+                                   exitCode: exitCode)
+        run.error = try optionalString(object, "error", in: place)
+        run.wallSeconds = try number(object, "wall_s", in: place)
+        run.throughput = try number(object, "throughput_tasks_per_s", in: place)
+        run.latencyP99Milliseconds = try number(object, "latency_ms_p99", in: place)
+        run.dispatchOverheadMicroseconds = try number(object, "dispatch_overhead_us_mean", in: place)
+        run.switchesPerTask = try number(object, "switches_per_task", in: place)
+        if let rss = try number(object, "peak_rss_bytes", in: place) {
+            guard let bytes = Int(exactly: rss.rounded()) else { throw fail("\(place)peak_rss_bytes is out of range") }
+            run.peakRSSBytes = bytes
+        }
+        run.trace = try optionalString(object, "trace", in: place)
+        return run
+    }
+
+    // MARK: Fields
+
+    private func fail(_ reason: String) -> SweepReadError {
+        .notASweep(path: path, reason: reason)
+    }
+
+    /// The member `key`, or nil when it is missing or `null`.
+    private func member(_ object: OpaquePointer, _ key: String) -> OpaquePointer? {
+        var value: OpaquePointer?
+        guard json_object_object_get_ex(object, key, &value) != 0 else { return nil }
+        return value
+    }
+
+    private func string(_ object: OpaquePointer, _ key: String, in place: String) throws(SweepReadError) -> String {
+        guard let text = try optionalString(object, key, in: place) else { throw fail("\(place)\(key) is missing") }
+        return text
+    }
+
+    private func optionalString(_ object: OpaquePointer, _ key: String, in place: String) throws(SweepReadError)
+        -> String?
+    {
+        guard let value = member(object, key) else { return nil }
+        guard json_object_get_type(value) == json_type_string else { throw fail("\(place)\(key) is not a string") }
+        return Self.text(value)
+    }
+
+    private func integer(_ object: OpaquePointer, _ key: String, in place: String) throws(SweepReadError) -> Int64 {
+        guard let value = member(object, key) else { throw fail("\(place)\(key) is missing") }
+        guard case .int(let integer) = Self.traceValue(value) else { throw fail("\(place)\(key) is not an integer") }
+        return integer
+    }
+
+    /// A number (integer or not), nil when missing or `null`.
+    private func number(_ object: OpaquePointer, _ key: String, in place: String) throws(SweepReadError) -> Double? {
+        guard let value = member(object, key) else { return nil }
+        guard let number = Self.traceValue(value).doubleValue, number.isFinite else {
+            throw fail("\(place)\(key) is not a number")
+        }
+        return number
+    }
+
+    // MARK: Values
+
+    /// A json-c string's text, with invalid UTF-8 repaired.
+    private static func text(_ object: OpaquePointer) -> String {
+        guard let base = json_object_get_string(object) else { return "" }
+        let count = Int(json_object_get_string_len(object))
+        return String(decoding: UnsafeRawBufferPointer(start: base, count: count), as: UTF8.self)
+    }
+
+    /// Any json-c value (json-c's depth limit bounds the recursion).
+    static func traceValue(_ object: OpaquePointer?) -> TraceValue {
+        guard let object else { return .null }
+        switch json_object_get_type(object) {
+        case json_type_boolean:
+            return .bool(json_object_get_boolean(object) != 0)
+        case json_type_int:
+            let value = json_object_get_int64(object)
+            // json-c saturates at Int64.max when it holds a UInt64 beyond it.
+            if value == .max && json_object_get_uint64(object) != UInt64(Int64.max) {
+                return .double(json_object_get_double(object))
+            }
+            return .int(value)
+        case json_type_double:
+            return .double(json_object_get_double(object))
+        case json_type_string:
+            return .string(text(object))
+        case json_type_array:
+            return .array((0..<json_object_array_length(object)).map { traceValue(json_object_array_get_idx(object, $0)) })
+        case json_type_object:
+            var members: [String: TraceValue] = [:]
+            var iterator = json_object_iter_begin(object)
+            var end = json_object_iter_end(object)
+            while json_object_iter_equal(&iterator, &end) == 0 {
+                if let name = json_object_iter_peek_name(&iterator) {
+                    members[String(cString: name)] = traceValue(json_object_iter_peek_value(&iterator))
+                }
+                json_object_iter_next(&iterator)
+            }
+            return .object(members)
+        default:
+            return .null
+        }
+    }
+}

@@ -1,0 +1,148 @@
+import ConcTraceAnalysis
+import ConcTraceFormat
+
+extension ReportPage {
+    // MARK: The traces side by side
+
+    func comparisonSection() -> String {
+        let names = self.names
+        let styles = self.styles.traces
+        var html = "<h2>Strategies side by side</h2><p class=\"explain\">Each trace analyzed as "
+            + "<code>conctrace analyze</code> does. Latency is a task's life, from created to done; dispatch overhead "
+            + "is the gap a worker spends between finishing one slice and starting the next task that was already "
+            + "ready.</p>"
+        html += traceTable()
+        html += "<div class=\"charts\"><figure><figcaption>Task latency, cumulative</figcaption>"
+        html += latencyChart(names: names, styles: styles).svg()
+        html += ChartLegend.html(Array(zip(names, styles))) + "</figure><figure>"
+        html += BarChart(title: "Throughput", unit: "tasks/s", bars: bars(.throughputTasks, names, styles),
+                         hint: "longer is better").svg()
+        html += BarChart(title: "Dispatch overhead per switch (mean)", unit: "µs",
+                         bars: bars(.dispatchMean, names, styles), hint: "shorter is better",
+                         format: { HTMLText.significant($0, 3) }).svg()
+        html += "</figure></div>"
+        html += latencyTable(names: names)
+
+        let report = Comparison(analyses).report()
+        if let metrics = report.sections.first(where: { $0.title == "metrics" }) {
+            let keep = Set(Self.summaryMetrics.map(\.rawValue))
+            let summary = metrics.rows.filter { keep.contains($0.path.first ?? "") }
+            html += comparisonTable(summary, names: names, caption: "Key metrics (best of each row in bold)")
+            html += "<details><summary>All metrics</summary>"
+                + comparisonTable(metrics.rows, names: names, caption: nil) + "</details>"
+        }
+        return html
+    }
+
+    private func traceTable() -> String {
+        let rows = zip(names, analyses).map { name, analysis -> [HTMLTable.Cell] in
+            let value = { (key: String) in analysis.run(key).map { HTMLTable.Cell.number(Self.text($0)) } ?? .missing(nil) }
+            return [.text(name), .text(analysis.run("workload")?.stringValue ?? "—"),
+                    .text(analysis.run("strategy")?.stringValue ?? "—"), value("tasks"), value("workers"),
+                    .number(String(analysis.source.events)), .text(analysis.source.path)]
+        }
+        return HTMLTable(caption: "Traces", headers: ["name", "workload", "strategy", "tasks", "workers", "events", "file"],
+                         numericHeaders: [3, 4, 5], rows: rows).html
+    }
+
+    private func latencyChart(names: [String], styles: [SeriesStyle]) -> LineChart {
+        let series = zip(zip(names, styles), analyses).map { named, analysis in
+            LineChart.Series(name: named.0, style: named.1,
+                             points: analysis.latencyPercentiles.map { ($0.milliseconds, $0.percentile, true) },
+                             markers: false)
+        }
+        let values = analyses.flatMap { $0.latencyPercentiles.map(\.milliseconds) }.filter { $0 > 0 }
+        let spread = (values.max() ?? 1) / (values.min() ?? 1)
+        return LineChart(xTitle: "task latency (ms)" + (spread > 30 ? ", log scale" : ""),
+                         yTitle: "tasks done within (%)", xKind: spread > 30 ? .log : .linear, yKind: .linear,
+                         series: series, steps: true, yDomain: [0, 100], label: "task latency CDF per strategy")
+    }
+
+    private func bars(_ metric: Metric, _ names: [String], _ styles: [SeriesStyle]) -> [BarChart.Bar] {
+        zip(zip(names, styles), analyses).map { named, analysis in
+            BarChart.Bar(name: named.0, style: named.1, value: analysis[metric], reason: analysis.unavailable[metric])
+        }
+    }
+
+    private func latencyTable(names: [String]) -> String {
+        let points: [(String, Double)] = [("min", 0), ("p50", 50), ("p90", 90), ("p99", 99), ("p99.9", 99.9), ("max", 100)]
+        let rows = zip(names, analyses).map { name, analysis -> [HTMLTable.Cell] in
+            [.text(name)] + points.map { _, percentile in
+                analysis.latencyPercentiles.first { $0.percentile == percentile }
+                    .map { .number(HTMLText.significant($0.milliseconds, 4)) }
+                    ?? .missing(analysis.unavailable[.latencyP50])
+            }
+        }
+        return HTMLTable(caption: "Task latency (ms), the CDF's points", headers: ["trace"] + points.map(\.0),
+                         rows: rows).html
+    }
+
+    private func comparisonTable(_ rows: [ReportRow], names: [String], caption: String?) -> String {
+        let cells = rows.map { row -> [HTMLTable.Cell] in
+            let best = Set(row.comparison?.best ?? [])
+            return [.text(row.label + (row.comparison.map { $0.unit.symbol.isEmpty ? "" : " (\($0.unit.symbol))" } ?? ""))]
+                + row.cells.enumerated().map { index, value in
+                    switch value {
+                    case .missing: .missing(nil)
+                    case .number(let number, let unit):
+                        .number(Self.plain(number, unit), best: best.contains(index))
+                    default: .number(value.formatted, best: best.contains(index))
+                    }
+                }
+        }
+        return HTMLTable(caption: caption, headers: ["metric"] + names, rows: cells).html
+    }
+
+    /// A value without its unit (the row label has it); fractions as percentages.
+    static func plain(_ value: Double, _ unit: MetricUnit) -> String {
+        let formatted = unit.format(value)
+        return unit.symbol.isEmpty ? formatted : String(formatted.dropLast(unit.symbol.count + 1))
+    }
+
+    // MARK: Timelines
+
+    func timelineSection() -> String {
+        var html = "<h2>Timelines</h2><p class=\"explain\">Each lane is a worker (a thread, or a process's thread); "
+            + "each coloured bar is a task running on it (one colour per task, neighbouring tasks differ). Gaps are "
+            + "idle time. Below the workers, a few tasks spread over the run and the slowest one show their life: "
+            + "running, ready (waiting for a worker), and waiting (for a timer, I/O, a child). Slices shorter than "
+            + "a pixel are merged; hover a bar for its task and time.</p>"
+        for (name, run) in zip(names, runs) {
+            let analysis = run.analysis
+            html += "<h3>\(HTMLText.escape(name)) <small><code>\(HTMLText.escape(analysis.source.path))</code></small></h3>"
+            var facts: [String] = []
+            if let wall = analysis[.wall] { facts.append("wall \(MetricUnit.seconds.format(wall))") }
+            if let done = analysis[.tasksDone] { facts.append("\(Int(done)) tasks done") }
+            if let p99 = analysis[.latencyP99] { facts.append("latency p99 \(MetricUnit.milliseconds.format(p99))") }
+            let active = analysis.workers.filter { $0.slices > 0 }.count
+            facts.append("\(active) worker(s) with slices")
+            html += "<p class=\"explain\">\(HTMLText.escape(facts.joined(separator: " · ")))</p>"
+            if let timeline = run.timeline {
+                html += TimelineChart(timeline: timeline, label: "timeline of \(name)").svg()
+                if timeline.omittedWorkers > 0 {
+                    html += "<p class=\"explain\">\(timeline.omittedWorkers) more worker(s) not drawn; all are in the "
+                        + "table below.</p>"
+                }
+            } else {
+                html += "<p class=\"explain\">No slices or tasks to draw.</p>"
+            }
+            html += "<details><summary>Workers of \(HTMLText.escape(name)) (\(analysis.workers.count))</summary>"
+                + workerTable(analysis) + "</details>"
+        }
+        return html
+    }
+
+    private func workerTable(_ analysis: TraceAnalysis) -> String {
+        let rows = analysis.workers.map { worker -> [HTMLTable.Cell] in
+            [.text(worker.name ?? "thread \(worker.tid)"), .number(String(worker.pid)), .number(String(worker.tid)),
+             .number(HTMLText.significant(worker.busySeconds * 1000, 4)), .number(String(worker.slices)),
+             worker.utilization.map { .number(HTMLText.significant($0 * 100, 3)) } ?? .missing("no active span"),
+             worker.switches.map { .number(String($0)) } ?? .missing("no running slices"),
+             worker.sliceMicroseconds.map { .number(HTMLText.significant($0.p50, 4)) } ?? .missing("no slices"),
+             worker.sliceMicroseconds.map { .number(HTMLText.significant($0.p99, 4)) } ?? .missing("no slices")]
+        }
+        return HTMLTable(caption: nil, headers: ["worker", "pid", "tid", "busy (ms)", "slices", "utilization (%)",
+                                                 "switches", "slice p50 (µs)", "slice p99 (µs)"],
+                         numericHeaders: Set(1...8), rows: rows).html
+    }
+}

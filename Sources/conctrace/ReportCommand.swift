@@ -1,0 +1,102 @@
+import ArgumentParser
+import ConcTraceAnalysis
+import ConcTraceRecorder
+import ConcTraceReport
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+extension ConcTrace {
+    struct Report: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Write one self-contained HTML page with charts of traces and of a sweep.",
+            discussion: """
+                For the traces: a timeline per trace (workers and their slices coloured by task, sample tasks' \
+                running, ready and waiting), task latency CDFs on one chart, throughput and dispatch overhead per \
+                switch as bars, and the tables behind them. For a sweep file (written by 'conctrace sweep'): \
+                wall time, throughput, latency p99 and peak memory against tasks, log-log, one line per strategy, \
+                with the runs that failed. The page needs no network and no script (inline SVG and CSS). Exit \
+                codes: 64 no trace and no sweep given; 65 a trace or the sweep file is malformed; 66 one cannot \
+                be opened; 73 the output cannot be created.
+                """
+        )
+
+        @Argument(help: "Trace files (Chrome Trace Event JSON, e.g. from 'conctrace run').")
+        var traces: [String] = []
+
+        @Option(help: ArgumentHelp("A sweep results file (from 'conctrace sweep') for the scaling charts.",
+                                   valueName: "file"))
+        var sweep: String?
+
+        @Option(help: ArgumentHelp("Where to write the HTML page.", valueName: "file"))
+        var out: String
+
+        @Option(help: "The page's heading.")
+        var title: String?
+
+        func validate() throws {
+            guard !traces.isEmpty || sweep != nil else {
+                throw ValidationError("nothing to report: give trace files, --sweep FILE, or both")
+            }
+        }
+
+        func run() throws {
+            // The output is created first: a path that cannot be written fails before any trace is read.
+            let temporary = out + ".tmp"
+            guard let file = fopen(temporary, "w") else {
+                printError("cannot create \(out): \(OSError(call: "fopen", errno: errno)); check the folder exists "
+                           + "and is writable")
+                throw ExitStatus.cannotCreateOutput.exitCode
+            }
+            var finished = false
+            defer {
+                if !finished {
+                    fclose(file)
+                    unlink(temporary)
+                }
+            }
+            let results = try sweep.map(loadSweep)
+            let html: String
+            do {
+                html = try HTMLReport.render(tracePaths: traces, sweep: results, title: title ?? defaultTitle(results))
+            } catch {
+                if error.isInputUnavailable {
+                    printError("\(error); check the path")
+                    throw ExitStatus.noInput.exitCode
+                }
+                printError("\(error); is it a Chrome trace (a JSON array of events, or an object with traceEvents)?")
+                throw ExitStatus.dataError.exitCode
+            }
+            let written = fputs(html, file) >= 0
+            finished = true
+            let closed = fclose(file) == 0
+            guard written, closed, rename(temporary, out) == 0 else {
+                let error = OSError(call: "write", errno: errno)
+                unlink(temporary)
+                printError("writing \(out) failed: \(error)")
+                throw ExitStatus.ioError.exitCode
+            }
+            printLine("report: \(out) (\(traces.count) trace(s)\(results == nil ? "" : ", a sweep of \(results!.runs.count) run(s)"); "
+                      + "\(html.utf8.count / 1024) KB; open it in a browser)")
+        }
+
+        private func loadSweep(_ path: String) throws -> SweepResults {
+            do {
+                return try SweepResults.load(path: path)
+            } catch {
+                if error.isInputUnavailable {
+                    printError("\(error); check the path")
+                    throw ExitStatus.noInput.exitCode
+                }
+                printError("\(error); give a file written by 'conctrace sweep'")
+                throw ExitStatus.dataError.exitCode
+            }
+        }
+
+        private func defaultTitle(_ sweep: SweepResults?) -> String {
+            if traces.isEmpty, let sweep { return "conctrace sweep: \(sweep.workload)" }
+            return "conctrace report: \(traces.count) trace(s)" + (sweep.map { " and a \($0.workload) sweep" } ?? "")
+        }
+    }
+}

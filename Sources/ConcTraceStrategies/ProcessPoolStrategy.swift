@@ -40,14 +40,35 @@ public final class ProcessPoolLog: Sendable {
         public var tracePath: String?
     }
 
-    /// One worker's end: getrusage(RUSAGE_SELF) as it reported it (nil if it died first).
+    /// What a worker reports of itself as it exits: getrusage(RUSAGE_SELF) and its peak memory.
+    ///
+    /// The line: `U <user-µs> <system-µs> <voluntary> <involuntary> <peak-rss-bytes>`.
+    public struct WorkerUsage: Sendable, Equatable {
+        public var user: Int
+        public var system: Int
+        public var voluntary: Int
+        public var involuntary: Int
+        /// VmHWM (0 when it could not be read).
+        public var peakResidentBytes: Int
+
+        /// Parses a `U` line; nil for any other line.
+        public init?(line: String) {
+            let fields = line.split(separator: " ")
+            guard fields.count == 6, fields[0] == "U" else { return nil }
+            let numbers = fields.dropFirst().compactMap { Int($0) }
+            guard numbers.count == 5 else { return nil }
+            (user, system, voluntary, involuntary, peakResidentBytes) =
+                (numbers[0], numbers[1], numbers[2], numbers[3], numbers[4])
+        }
+    }
+
+    /// One worker's end, and its usage as it reported it (nil if it died first).
     public struct WorkerEnd: Sendable {
         public var number: Int
         public var pid: Int32
         public var tracePath: String?
         public var ended: UInt64
-        /// user µs, system µs, voluntary and involuntary context switches.
-        public var usage: (user: Int, system: Int, voluntary: Int, involuntary: Int)?
+        public var usage: WorkerUsage?
         public var exit: String
     }
 
@@ -64,6 +85,11 @@ public final class ProcessPoolLog: Sendable {
     public func add(_ handoff: Handoff) { state.withLock { $0.handoffs.append(handoff) } }
     public func add(_ end: WorkerEnd) { state.withLock { $0.workers.append(end) } }
     public func add(_ spawn: Spawn) { state.withLock { $0.spawns.append(spawn) } }
+
+    /// The workers' peak memory added up (each worker's VmHWM as it reported it at exit).
+    public var workersPeakResidentBytes: Int {
+        state.withLock { $0.workers.reduce(0) { $0 + ($1.usage?.peakResidentBytes ?? 0) } }
+    }
 
     /// On a forced exit (the grace period after Ctrl-C ran out, while the run's thread still holds its workers):
     /// kills every worker started and not yet reaped with SIGKILL and reaps it, so none outlives the parent and
@@ -176,8 +202,8 @@ public struct ProcessPoolStrategy: Strategy {
             batch.finish(index: item.index, task: item.task, lane: main, outcome: .failure(error))
         }
 
-        var usages: [Int: ProcessPoolLog.WorkerEnd] = [:]
-        func retire(_ slot: Int, usage: ProcessPoolLog.WorkerEnd?) {
+        var usages: [Int: ProcessPoolLog.WorkerUsage] = [:]
+        func retire(_ slot: Int, usage: ProcessPoolLog.WorkerUsage?) {
             guard let link = links[slot] else { return }
             usages[slot] = nil
             link.closeInput()
@@ -187,7 +213,7 @@ public struct ProcessPoolStrategy: Strategy {
                 settle(slot, .failure(WorkerDied(description: "worker \(link.number) (pid \(link.pid)) died: \(exit)")))
             }
             log.add(ProcessPoolLog.WorkerEnd(number: link.number, pid: link.pid, tracePath: link.tracePath,
-                                             ended: MonotonicClock.now(), usage: usage?.usage, exit: exit))
+                                             ended: MonotonicClock.now(), usage: usage, exit: exit))
             links[slot] = nil
         }
 
@@ -228,12 +254,8 @@ public struct ProcessPoolStrategy: Strategy {
                     continue
                 }
                 for line in lines {
-                    let fields = line.split(separator: " ", maxSplits: 5, omittingEmptySubsequences: false)
-                    if fields.first == "U", fields.count == 5 {
-                        usages[slot] = ProcessPoolLog.WorkerEnd(
-                            number: link.number, pid: link.pid, tracePath: nil, ended: 0,
-                            usage: (Int(fields[1]) ?? 0, Int(fields[2]) ?? 0, Int(fields[3]) ?? 0,
-                                    Int(fields[4]) ?? 0), exit: "")
+                    if let usage = ProcessPoolLog.WorkerUsage(line: line) {
+                        usages[slot] = usage
                         continue
                     }
                     guard let report = ProcessTaskReport(line: line[...]), let item = inFlight[slot],
@@ -264,14 +286,8 @@ public struct ProcessPoolStrategy: Strategy {
         for slot in links.indices {
             guard let link = links[slot] else { continue }
             while let lines = link.readLines() {
-                for line in lines where line.hasPrefix("U ") {
-                    let fields = line.split(separator: " ")
-                    if fields.count == 5 {
-                        usages[slot] = ProcessPoolLog.WorkerEnd(
-                            number: link.number, pid: link.pid, tracePath: nil, ended: 0,
-                            usage: (Int(fields[1]) ?? 0, Int(fields[2]) ?? 0, Int(fields[3]) ?? 0,
-                                    Int(fields[4]) ?? 0), exit: "")
-                    }
+                for line in lines {
+                    if let usage = ProcessPoolLog.WorkerUsage(line: line) { usages[slot] = usage }
                 }
             }
             retire(slot, usage: usages[slot])

@@ -44,7 +44,7 @@ public enum ProcessTraceMerge {
         }
         for worker in log.workers {
             guard let usage = worker.usage else { continue }
-            lines.append(#"{"ph":"C","name":"process (worker \#(worker.number))","pid":\#(worker.pid),"tid":1,"ts":\#(micros(worker.ended)),"args":{"user_cpu_ms":\#(usage.user / 1000),"system_cpu_ms":\#(usage.system / 1000),"voluntary_switches":\#(usage.voluntary),"involuntary_switches":\#(usage.involuntary)}}"#)
+            lines.append(#"{"ph":"C","name":"process (worker \#(worker.number))","pid":\#(worker.pid),"tid":1,"ts":\#(micros(worker.ended)),"args":{"user_cpu_ms":\#(usage.user / 1000),"system_cpu_ms":\#(usage.system / 1000),"voluntary_switches":\#(usage.voluntary),"involuntary_switches":\#(usage.involuntary),"peak_rss_mib":\#(usage.peakResidentBytes >> 20)}}"#)
         }
         var text = ""
         for line in lines { text += ",\n" + line }

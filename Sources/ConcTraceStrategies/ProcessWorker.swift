@@ -39,7 +39,7 @@ public enum ProcessWorker {
         getrusage(RUSAGE_SELF.rawValue, &usage)
         let user = Int(usage.ru_utime.tv_sec) * 1_000_000 + Int(usage.ru_utime.tv_usec)
         let system = Int(usage.ru_stime.tv_sec) * 1_000_000 + Int(usage.ru_stime.tv_usec)
-        answer("U \(user) \(system) \(usage.ru_nvcsw) \(usage.ru_nivcsw)\n")
+        answer("U \(user) \(system) \(usage.ru_nvcsw) \(usage.ru_nivcsw) \(peakResidentBytes() ?? 0)\n")
     }
 
     /// The `processes` case of `conctrace bench switch`: writes back every byte read from stdin, until it closes.

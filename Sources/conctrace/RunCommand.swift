@@ -174,7 +174,8 @@ extension ConcTrace {
                                      status: .ioError)
                 }
             }
-            report(result, workload: workload, strategy: strategy, tracePath: tracePath, stats: stats)
+            report(result, workload: workload, strategy: strategy, tracePath: tracePath,
+                   workersPeakResidentBytes: processLog.workersPeakResidentBytes, stats: stats)
             if let signal = session.receivedSignal {
                 printError("interrupted; \(result.cancelled) task(s) cancelled" +
                            (tracePath.map { "; trace so far in \($0)" } ?? ""))
@@ -204,6 +205,7 @@ extension ConcTrace {
         }
 
         private func report(_ result: RunResult, workload: any Workload, strategy: any Strategy, tracePath: String?,
+                            workersPeakResidentBytes: Int,
                             stats: RecorderStats) {
             let throughput = result.wallSeconds > 0 ? Double(result.done) / result.wallSeconds : 0
             let bytes = result.outcomes.reduce(0) { $0 + ($1?.bytes ?? 0) }
@@ -224,7 +226,9 @@ extension ConcTrace {
                 json.add("events", Int(stats.events))
                 json.add("dropped", Int(stats.dropped))
                 json.add("ns_per_event", stats.nsPerEvent)
-                json.add("peak_rss_bytes", json: peakResidentBytes().map { String($0) } ?? "null")
+                // The run's own process, plus its worker processes under --strategy processes.
+                let peak = peakResidentBytes().map { $0 + workersPeakResidentBytes }
+                json.add("peak_rss_bytes", json: peak.map { String($0) } ?? "null")
                 printLine(json.text)
             case .text:
                 var line = "\(workload.name)/\(strategy.kind.rawValue): \(result.done) of \(workload.taskCount) "
@@ -370,6 +374,7 @@ func formatted(_ value: Double, digits: Int) -> String {
     var scale = 1.0
     for _ in 0..<digits { scale *= 10 }
     let rounded = (value * scale).rounded() / scale
+    if digits <= 0, abs(rounded) < 1e18 { return String(Int(rounded)) }
     var text = String(rounded)
     if let dot = text.firstIndex(of: ".") {
         let decimals = text.distance(from: dot, to: text.endIndex) - 1

@@ -67,7 +67,8 @@ struct ProcessPoolTests {
         log.add(ProcessPoolLog.Spawn(number: 1, pid: 11, started: 900_000, ended: 950_000, tracePath: workerPath))
         log.add(ProcessPoolLog.Handoff(task: 5, spawned: 1_000_500, dispatched: 1_200_000, workerPID: 11, workerThread: 1, started: 2_000_000))
         log.add(ProcessPoolLog.WorkerEnd(number: 1, pid: 11, tracePath: workerPath, ended: 3_000_001,
-                                         usage: (1000, 2000, 3, 4), exit: "signal 9"))
+                                         usage: ProcessPoolLog.WorkerUsage(line: "U 1000 2000 3 4 5242880"),
+                                         exit: "signal 9"))
         try ProcessTraceMerge.merge(into: parentPath, log: log, parentPID: 10)
         let data = try Data(contentsOf: URL(fileURLWithPath: parentPath))
         let events = try #require(try JSONSerialization.jsonObject(with: data) as? [[String: Any]])
@@ -78,6 +79,8 @@ struct ProcessPoolTests {
         let flowIDs = events.filter { $0["cat"] as? String == "dispatch" }.compactMap { $0["id"] as? Int }
         #expect(flowIDs == [Int(ProcessTraceMerge.flowIDBase) + 5, Int(ProcessTraceMerge.flowIDBase) + 5])
         #expect(events.contains { ($0["ts"] as? Double) == 1000.5 })
+        let usage = try #require(events.first { $0["name"] as? String == "process (worker 1)" }?["args"] as? [String: Any])
+        #expect(usage["user_cpu_ms"] as? Int == 1 && usage["peak_rss_mib"] as? Int == 5)
         #expect(!FileManager.default.fileExists(atPath: workerPath))
         try? FileManager.default.removeItem(atPath: folder)
     }

@@ -7,7 +7,7 @@ import Glibc
 /// Not getrusage's `ru_maxrss`: Linux carries a process's high-water mark across execve, and a child started with
 /// posix_spawn (vfork) shares its parent's memory until then, so a child's `ru_maxrss` is at least its parent's
 /// size. `VmHWM` counts only the memory of the program now running.
-func peakResidentBytes() -> Int? {
+public func peakResidentBytes() -> Int? {
     guard let file = fopen("/proc/self/status", "r") else { return nil }
     defer { fclose(file) }
     var line = [CChar](repeating: 0, count: 256)

@@ -19,6 +19,9 @@ public struct SweepResults: Sendable {
             case failed
             /// It could not run (e.g. 10,000 OS threads could not be started); `error` says why.
             case error
+            /// It was not run: the sweep predicted it would pass its time limit, or the strategy could not run a
+            /// smaller size; `error` says why.
+            case skipped
         }
 
         /// The strategy's name, as `conctrace run --strategy` takes it.

@@ -40,7 +40,7 @@ struct SweepSection {
                     points: runs.compactMap { run in
                         figure.value(run).map { (Double(run.tasks), $0, run.status == .ok) }
                     },
-                    missing: runs.filter { $0.status == .error }.map { Double($0.tasks) })
+                    missing: runs.filter { $0.status == .error || $0.status == .skipped }.map { Double($0.tasks) })
             }
             html += "<figure><figcaption>\(figure.title)</figcaption>"
             html += LineChart(xTitle: "tasks (log scale)", yTitle: figure.axis + ", log", xKind: .log, yKind: .log,
@@ -54,7 +54,8 @@ struct SweepSection {
             html += "<p><strong>Runs that did not complete cleanly</strong></p><ul class=\"errors\">"
             for run in problems {
                 html += "<li><strong>\(HTMLText.escape(run.strategy))</strong> with \(run.tasks) tasks: "
-                    + "\(run.status == .error ? "could not run" : "some tasks failed") (exit \(run.exitCode))"
+                    + (run.status == .skipped ? "not run" : run.status == .error ? "could not run (exit \(run.exitCode))"
+                        : "some tasks failed (exit \(run.exitCode))")
                     + (run.error.map { ": " + HTMLText.escape($0) } ?? "") + "</li>"
             }
             html += "</ul>"

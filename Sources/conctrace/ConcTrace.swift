@@ -21,7 +21,7 @@ struct ConcTrace: ParsableCommand {
             (e.g. disk full; what was written is kept); 130 interrupted (SIGINT); 143 terminated (SIGTERM).
             """,
         version: "conctrace \(version) (\(libraryVersions))",
-        subcommands: [Run.self, Bench.self, Serve.self, Analyze.self, Compare.self, Report.self, View.self, Worker.self]
+        subcommands: [Demo.self, Run.self, Sweep.self, Advise.self, Bench.self, Serve.self, Analyze.self, Compare.self, Report.self, View.self, Worker.self]
     )
 
     /// Parses and runs a command. Usage errors are one line (`conctrace: error: ...`) with exit code 64;

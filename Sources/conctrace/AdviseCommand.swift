@@ -1,0 +1,139 @@
+import ArgumentParser
+import ConcTraceAnalysis
+import ConcTraceRecorder
+import ConcTraceStrategies
+import ConcTraceWorkloads
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+extension ConcTrace {
+    struct Advise: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Run the candidate strategies briefly on your workload and answer: use X, with the reasons.",
+            discussion: """
+                Each strategy runs the same work once, as 'conctrace run' in a child process, traced and \
+                analyzed (docs/metrics.md). The fastest wins; within 10% the one with the least memory (then the \
+                lowest p99 latency). The answer says how it compares with the tutorial's rule (slow I/O: an event \
+                loop; fast I/O and few tasks: threads; CPU-bound: processes) and where Swift differs from Python. \
+                Exit codes: 0 an answer; 3 no strategy finished the work; 64 bad arguments; 130/143 interrupted.
+                """
+        )
+
+        @Option(help: "The workload: cpu, sleep or download.")
+        var workload: WorkloadKind
+
+        @Option(help: "Tasks per run (default: 20 for cpu, 100 for sleep, 15 for download: the tutorial's).")
+        var tasks: Int?
+
+        @Option(help: ArgumentHelp("Candidates, comma-separated (default: all five).", valueName: "a,b,..."))
+        var strategies: String?
+
+        @Option(help: "--workers for every run (default: each strategy's own).")
+        var workers: Int?
+
+        @OptionGroup
+        var parameters: WorkloadParameters
+
+        @OptionGroup(title: "Download options")
+        var download: DownloadOptions
+
+        @Option(help: "A run's time limit in seconds.")
+        var limitS: Double = 60
+
+        @Option(help: "Keep the runs' traces in this folder (default: a temporary folder, removed).")
+        var traceDir: String?
+
+        var taskCount: Int {
+            tasks ?? (workload == .cpu ? 20 : workload == .sleep ? 100 : DownloadOptions.tutorialPages)
+        }
+
+        func validate() throws {
+            if let tasks, !(1...10_000_000).contains(tasks) {
+                throw ValidationError("--tasks must be 1...10000000 (got \(tasks))")
+            }
+            if let workers, !(1...10_000).contains(workers) {
+                throw ValidationError("--workers must be 1...10000 (got \(workers))")
+            }
+            if !(limitS > 0) { throw ValidationError("--limit-s must be above 0 (got \(limitS))") }
+            _ = try parseStrategies(strategies)
+            try parameters.validate(tasks: taskCount)
+            try download.validate(for: workload)
+        }
+
+        func run() throws {
+            SignalWatcher.start { ChildRun.forward(signal: $0) }
+            try reportingFailures(execute)
+        }
+
+        private func execute() throws {
+            let strategies = try parseStrategies(strategies)
+            let folder = try traceDir.map { dir in try createParentFolder(of: dir + "/x"); return dir }
+                ?? makeTemporaryFolder()
+            defer { if traceDir == nil { removeFolder(folder) } }
+            let options = workloadOptions(workload, parameters: parameters, download: download)
+            var progress = Progress(total: strategies.count)
+            var runs: [SweepResults.Run] = []
+            for strategy in strategies {
+                guard ChildRun.stopSignal == nil else { break }
+                progress.begin("\(workload.rawValue)/\(strategy.rawValue) × \(taskCount)")
+                let request = MeasuredRun(workload: workload, strategy: strategy, tasks: taskCount, workers: workers,
+                                          options: options,
+                                          tracePath: "\(folder)/\(workload.rawValue)-\(strategy.rawValue).json")
+                runs.append(Measurement.measure(request, limitSeconds: limitS).run)
+            }
+            progress.clear()
+            if let signal = ChildRun.stopSignal {
+                printError("interrupted before every candidate ran; no advice")
+                throw ExitStatus.forSignal(signal).exitCode
+            }
+            let cores = Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))
+            let advice = StrategyAdvice(workload: workload.rawValue, runs: runs, cores: cores)
+            let results = SweepResults(workload: workload.rawValue,
+                                       parameters: describedParameters(workload, parameters, download),
+                                       host: hostName(), cores: cores, createdUnixSeconds: Int64(time(nil)),
+                                       version: ConcTrace.version, runs: runs)
+            printLine("\(workload.rawValue), \(taskCount) tasks, \(cores) cores:")
+            printLine(SweepTable(results).text)
+            printLine("")
+            printLine(advice.text)
+            if traceDir != nil { printLine("traces: \(folder)/") }
+            if advice.choice == nil { throw ExitStatus.partialFailure.exitCode }
+        }
+    }
+}
+
+extension StrategyAdvice {
+    /// "use X" and the reasons, as printed by `advise` and `demo`.
+    var text: String {
+        var lines = [choice.map { "use \($0)" } ?? "no advice: no strategy finished the work"]
+        lines += reasons.map { "  - " + $0 }
+        lines.append("  - " + rule)
+        if let swiftNote { lines.append("  - " + swiftNote) }
+        lines += problems.map { "  ! " + $0 }
+        return lines.joined(separator: "\n")
+    }
+}
+
+/// A new folder under $TMPDIR (or /tmp), for traces that are read and thrown away.
+func makeTemporaryFolder() throws -> String {
+    let base = getenv("TMPDIR").map { String(cString: $0) }.flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
+    var template = Array("\(base)/conctrace-XXXXXX".utf8CString)
+    guard let made = mkdtemp(&template) else {
+        throw CLIFailure(message: "cannot create a temporary folder in \(base): \(OSError(call: "mkdtemp", errno: errno))",
+                         status: .cannotCreateOutput)
+    }
+    return String(cString: made)
+}
+
+/// Removes a folder of plain files (the traces a command made).
+func removeFolder(_ path: String) {
+    guard let directory = opendir(path) else { return }
+    while let entry = readdir(directory) {
+        let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix(while: { $0 != 0 }), as: UTF8.self) }
+        if name != "." && name != ".." { unlink("\(path)/\(name)") }
+    }
+    closedir(directory)
+    rmdir(path)
+}

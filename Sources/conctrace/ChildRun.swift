@@ -1,0 +1,148 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import ConcTraceRecorder
+import ConcTraceStrategies
+import Synchronization
+
+/// One `conctrace` command run as a child process, as `sweep`, `demo` and `advise` run each measurement: apart, so
+/// that its peak memory is its own, and a run that cannot reach a size (too many threads, a crash) is reported as
+/// such instead of taking the caller down.
+///
+/// The child is this binary, started with posix_spawn and an explicit argv (no shell), in a process group of its
+/// own: a Ctrl-C reaches the caller, which forwards it (`ChildRun.forward(signal:)`), so the child still closes its
+/// trace and the caller still writes what it has.
+struct ChildRun {
+    /// How the child ended.
+    struct Ending {
+        /// The exit code, or 128 + the signal that ended it.
+        var status: Int32
+        /// What it printed.
+        var stdout: String
+        var stderr: String
+        /// It was stopped for passing its time limit.
+        var timedOut: Bool
+
+        /// The child's own one-line error (the last `conctrace: error:` line, without the prefix), or its last
+        /// line on stderr.
+        var errorLine: String? {
+            let lines = stderr.split(separator: "\n").map(String.init)
+            let prefix = "conctrace: error: "
+            if let line = lines.last(where: { $0.hasPrefix(prefix) }) { return String(line.dropFirst(prefix.count)) }
+            return lines.last
+        }
+    }
+
+    /// The child running now, if any: where `forward(signal:)` sends a signal.
+    private static let current = Mutex<pid_t>(0)
+    /// A signal arrived: children started after it are not started.
+    private static let stopped = Atomic<Int32>(0)
+
+    /// The signal that stopped the caller, if one did.
+    static var stopSignal: Int32? {
+        let value = stopped.load(ordering: .acquiring)
+        return value == 0 ? nil : value
+    }
+
+    /// Sends `signal` to the running child (it closes its trace and exits), and marks the caller stopped.
+    static func forward(signal: Int32) {
+        _ = stopped.compareExchange(expected: 0, desired: signal, ordering: .acquiringAndReleasing)
+        let pid = current.withLock { $0 }
+        if pid > 0 { kill(pid, signal) }
+    }
+
+    /// Runs `conctrace <arguments>` and waits for it, for at most `limitSeconds` (then SIGTERM, and SIGKILL 3 s
+    /// later).
+    /// - Throws: `OSError` when the child cannot be started.
+    static func run(_ arguments: [String], limitSeconds: Double) throws -> Ending {
+        let executable = ProcessWorkerLaunch.currentExecutable()
+        var outPipe: [Int32] = [-1, -1]
+        var errPipe: [Int32] = [-1, -1]
+        guard pipe(&outPipe) == 0 else { throw OSError(call: "pipe", errno: errno) }
+        guard pipe(&errPipe) == 0 else {
+            let code = errno
+            close(outPipe[0]); close(outPipe[1])
+            throw OSError(call: "pipe", errno: code)
+        }
+        // Close-on-exec, so that no later child holds these ends open. Only the calling thread starts children.
+        for fd in outPipe + errPipe { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_adddup2(&actions, outPipe[1], 1)
+        posix_spawn_file_actions_adddup2(&actions, errPipe[1], 2)
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        // The caller blocks SIGINT/SIGTERM for its signal thread: the child gets an empty mask and default actions.
+        var empty = sigset_t()
+        sigemptyset(&empty)
+        var defaults = sigset_t()
+        sigemptyset(&defaults)
+        for signal in [SIGINT, SIGTERM, SIGPIPE] { sigaddset(&defaults, signal) }
+        posix_spawnattr_setsigmask(&attributes, &empty)
+        posix_spawnattr_setsigdefault(&attributes, &defaults)
+        posix_spawnattr_setpgroup(&attributes, 0)
+        posix_spawnattr_setflags(
+            &attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETPGROUP))
+        let argv: [UnsafeMutablePointer<CChar>?] = ([executable] + arguments).map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+
+        var pid: pid_t = 0
+        let spawned = current.withLock { current -> Int32 in
+            guard stopped.load(ordering: .acquiring) == 0 else { return EINTR }
+            let status = posix_spawn(&pid, executable, &actions, &attributes, argv, environ)
+            if status == 0 { current = pid }
+            return status
+        }
+        close(outPipe[1])
+        close(errPipe[1])
+        guard spawned == 0 else {
+            close(outPipe[0]); close(errPipe[0])
+            throw OSError(call: "posix_spawn \(executable)", errno: spawned)
+        }
+        defer { current.withLock { $0 = 0 } }
+
+        var output: [[UInt8]] = [[], []]
+        var open = [outPipe[0], errPipe[0]]
+        let deadline = MonotonicClock.now() + UInt64(max(limitSeconds, 0) * 1e9)
+        var timedOut = false
+        var killAt: UInt64?
+        var chunk = [UInt8](repeating: 0, count: 65_536)
+        while open.contains(where: { $0 >= 0 }) {
+            let now = MonotonicClock.now()
+            if !timedOut, now >= deadline {
+                timedOut = true
+                kill(pid, SIGTERM)
+                killAt = now + 3_000_000_000
+            }
+            if let at = killAt, now >= at {
+                kill(pid, SIGKILL)
+                killAt = nil
+            }
+            var polls = open.map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
+            let ready = poll(&polls, nfds_t(polls.count), 100)
+            if ready <= 0 { continue }
+            for index in open.indices where open[index] >= 0 && polls[index].revents != 0 {
+                let count = chunk.withUnsafeMutableBytes { read(open[index], $0.baseAddress, $0.count) }
+                if count > 0 {
+                    output[index] += chunk[0..<count]
+                } else if count == 0 || (errno != EINTR && errno != EAGAIN) {
+                    close(open[index])
+                    open[index] = -1
+                }
+            }
+        }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 {
+            guard errno == EINTR else { break }
+        }
+        let signal = status & 0x7f
+        return Ending(
+            status: signal != 0 ? 128 + signal : (status >> 8) & 0xff,
+            stdout: String(decoding: output[0], as: UTF8.self),
+            stderr: String(decoding: output[1], as: UTF8.self),
+            timedOut: timedOut)
+    }
+}

@@ -1,0 +1,103 @@
+import CJSONC
+import ConcTraceAnalysis
+import ConcTraceStrategies
+import ConcTraceWorkloads
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// One `conctrace run` that `sweep`, `demo` and `advise` measure: a workload under a strategy at a size.
+struct MeasuredRun {
+    var workload: WorkloadKind
+    var strategy: StrategyKind
+    var tasks: Int
+    /// `--workers`, when the caller sets it.
+    var workers: Int?
+    /// The workload's own options (`WorkloadParameters.arguments`, `DownloadOptions.arguments`).
+    var options: [String]
+    /// Where the child writes its trace.
+    var tracePath: String
+
+    /// The child's arguments.
+    var arguments: [String] {
+        var arguments = ["run", "--workload", workload.rawValue, "--strategy", strategy.rawValue,
+                         "--tasks", String(tasks), "--format", "json", "--out", tracePath]
+        if let workers { arguments += ["--workers", String(workers)] }
+        return arguments + options
+    }
+
+    /// `download/eventloop × 1000`.
+    var label: String { "\(workload.rawValue)/\(strategy.rawValue) × \(tasks)" }
+}
+
+/// What measuring a run gives: the figures (as a sweep records them) and the trace's analysis, when there is one.
+struct Measurement {
+    var run: SweepResults.Run
+    var analysis: TraceAnalysis?
+
+    /// Runs `request` as a child process (for at most `limitSeconds`), then analyzes its trace.
+    ///
+    /// A child that exits 0 is `ok`; 3 (some tasks failed) is `failed`, with its figures; anything else, a child
+    /// that passed its limit, or one that could not start is `error`, with the child's own one-line message.
+    static func measure(_ request: MeasuredRun, limitSeconds: Double) -> Measurement {
+        var run = SweepResults.Run(strategy: request.strategy.rawValue, tasks: request.tasks, status: .error,
+                                   exitCode: 0)
+        let ending: ChildRun.Ending
+        do {
+            ending = try ChildRun.run(request.arguments, limitSeconds: limitSeconds)
+        } catch {
+            run.exitCode = ExitStatus.cannotStartWorkers.rawValue
+            run.error = "cannot start the run: \(error)"
+            return Measurement(run: run, analysis: nil)
+        }
+        run.exitCode = ending.status
+        switch ending.status {
+        case _ where ending.timedOut:
+            run.status = .error
+            run.error = "stopped after the \(formatted(limitSeconds, digits: 0)) s limit per run"
+        case ExitStatus.success.rawValue: run.status = .ok
+        case ExitStatus.partialFailure.rawValue:
+            run.status = .failed
+            run.error = ending.errorLine
+        default:
+            run.status = .error
+            run.error = ending.errorLine ?? "exit status \(ending.status)"
+        }
+        let summary = FlatJSON(ending.stdout)
+        run.wallSeconds = summary?.number("wall_s")
+        run.throughput = summary?.number("throughput_tasks_per_s")
+        run.peakRSSBytes = summary?.number("peak_rss_bytes").map { Int($0) }
+        guard run.status != .error else { return Measurement(run: run, analysis: nil) }
+        guard access(request.tracePath, R_OK) == 0,
+              let analysis = try? TraceAnalyzer.analyze(path: request.tracePath) else {
+            return Measurement(run: run, analysis: nil)
+        }
+        run.trace = request.tracePath
+        run.latencyP99Milliseconds = analysis[.latencyP99]
+        run.dispatchOverheadMicroseconds = analysis[.dispatchMean]
+        run.switchesPerTask = analysis[.switchesPerTask]
+        return Measurement(run: run, analysis: analysis)
+    }
+}
+
+/// The numbers of a flat JSON object (a run's `--format json` line), read with json-c.
+struct FlatJSON {
+    private var numbers: [String: Double] = [:]
+
+    /// Nil when `text` is not a JSON object.
+    init?(_ text: String) {
+        guard let object = json_tokener_parse(text) else { return nil }
+        defer { json_object_put(object) }
+        guard json_object_get_type(object) == json_type_object else { return nil }
+        for key in ["wall_s", "throughput_tasks_per_s", "done", "failed", "cancelled", "bytes", "workers", "peak_rss_bytes"] {
+            var value: OpaquePointer?
+            guard json_object_object_get_ex(object, key, &value) != 0, let value else { continue }
+            let type = json_object_get_type(value)
+            guard type == json_type_double || type == json_type_int else { continue }
+            numbers[key] = json_object_get_double(value)
+        }
+    }
+
+    func number(_ key: String) -> Double? { numbers[key] }
+}

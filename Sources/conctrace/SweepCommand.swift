@@ -1,0 +1,236 @@
+import ArgumentParser
+import ConcTraceAnalysis
+import ConcTraceFormat
+import ConcTraceRecorder
+import ConcTraceStrategies
+import ConcTraceWorkloads
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+extension ConcTrace {
+    struct Sweep: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Run each strategy at each size; record wall time, throughput, p99 latency, switch cost, memory.",
+            discussion: """
+                Each run is 'conctrace run' in a child process (so its peak RSS is its own, and a run the machine \
+                cannot take is reported with its error instead of ending the sweep), traced and analyzed. Sizes \
+                run smallest first; a strategy whose next size would pass --limit-s (judged from its last size) \
+                is not run and is reported as such. The results file (docs/metrics.md, "Sweep results") is \
+                rewritten after every run, so an interrupted sweep keeps what it measured; draw it with \
+                'conctrace report --sweep FILE'. Exit codes: 0 every run ok; 3 some runs failed or could not \
+                run (sizes skipped as predicted to pass the limit do not count); 64 bad arguments; 73 the results file cannot be created; 130/143 interrupted.
+                """
+        )
+
+        @Option(help: "The workload: cpu, sleep or download.")
+        var workload: WorkloadKind = .sleep
+
+        @Option(name: .customLong("tasks"), help: ArgumentHelp(
+            "Sizes: task counts, comma-separated, each 1...10000000.", valueName: "n,n,..."))
+        var sizesText: String = "10,100,1000,10000"
+
+        @Option(help: ArgumentHelp(
+            "Strategies, comma-separated (default: all: sequential, threads, async, eventloop, processes).",
+            valueName: "a,b,..."))
+        var strategies: String?
+
+        @Option(help: "--workers for every run (default: each strategy's own).")
+        var workers: Int?
+
+        @OptionGroup
+        var parameters: WorkloadParameters
+
+        @OptionGroup(title: "Download options")
+        var download: DownloadOptions
+
+        @Option(help: "A run's time limit in seconds: past it the run is stopped and reported as such.")
+        var limitS: Double = 60
+
+        @Option(help: "Where to write the results (default: traces/sweep-<workload>.json).")
+        var out: String?
+
+        @Option(help: "Where the runs' traces go (default: traces/sweep).")
+        var traceDir: String = "traces/sweep"
+
+        var sizes: [Int] {
+            sizesText.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: " ")) }
+        }
+
+        func validate() throws {
+            let parts = sizesText.split(separator: ",", omittingEmptySubsequences: false)
+            for part in parts {
+                guard let size = Int(part.trimmingCharacters(in: " ")) else {
+                    throw ValidationError("--tasks takes counts like 10,100,1000 (got '\(part)')")
+                }
+                guard (1...10_000_000).contains(size) else {
+                    throw ValidationError(
+                        "--tasks \(size) is beyond what a sweep can take: each size must be 1...10000000")
+                }
+            }
+            _ = try strategyList()
+            if let workers, !(1...10_000).contains(workers) {
+                throw ValidationError("--workers must be 1...10000 (got \(workers))")
+            }
+            if !(limitS > 0) { throw ValidationError("--limit-s must be above 0 (got \(limitS))") }
+            try parameters.validate(tasks: sizes.max() ?? 1)
+            try download.validate(for: workload)
+        }
+
+        func strategyList() throws -> [StrategyKind] {
+            try parseStrategies(strategies)
+        }
+
+        func run() throws {
+            SignalWatcher.start { ChildRun.forward(signal: $0) }
+            try reportingFailures(execute)
+        }
+
+        private func execute() throws {
+            let out = self.out ?? "traces/sweep-\(workload.rawValue).json"
+            let strategies = try strategyList()
+            try createParentFolder(of: out)
+            try createParentFolder(of: traceDir + "/x")
+            let options = workloadOptions(workload, parameters: parameters, download: download)
+            var results = SweepResults(
+                workload: workload.rawValue, parameters: describedParameters(workload, parameters, download),
+                host: hostName(), cores: Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))),
+                createdUnixSeconds: Int64(time(nil)), version: ConcTrace.version, runs: [])
+            try save(results, to: out)
+
+            var progress = Progress(total: strategies.count * sizes.count)
+            try measureSweep(workload: workload, sizes: sizes, strategies: strategies, workers: workers,
+                             options: options, traceDir: traceDir, limitSeconds: limitS, progress: &progress) { run in
+                results.runs.append(run)
+                try save(results, to: out)
+            }
+            progress.clear()
+            printLine(SweepTable(results).text)
+            printLine("results: \(out) (draw them: conctrace report --sweep \(out) --out report.html)")
+            if let signal = ChildRun.stopSignal {
+                printError("interrupted; the runs measured so far are in \(out)")
+                throw ExitStatus.forSignal(signal).exitCode
+            }
+            if results.runs.contains(where: { $0.status == .failed || $0.status == .error }) {
+                throw ExitStatus.partialFailure.exitCode
+            }
+        }
+
+        /// Why a strategy is not run at `size`, given its run at the size before: it did not run, or would pass
+        /// the limit if its time grows in proportion to the tasks.
+        static func skipReason(_ previous: SweepResults.Run?, size: Int, limit: Double) -> String? {
+            guard let previous else { return nil }
+            if previous.status == .skipped { return previous.error }
+            if previous.status == .error { return "it could not run \(previous.tasks) tasks" }
+            guard let wall = previous.wallSeconds else { return nil }
+            let predicted = wall * Double(size) / Double(previous.tasks)
+            guard predicted > limit else { return nil }
+            return "about \(formatted(predicted, digits: 0)) s predicted from \(previous.tasks) tasks " +
+                "(\(formatted(wall, digits: 2)) s), over the \(formatted(limit, digits: 0)) s limit per run (--limit-s)"
+        }
+    }
+}
+
+/// Measures each strategy at each size, smallest size first; `record` gets every run as it ends. A strategy is
+/// not run at a size its previous size predicts to pass the limit (`Sweep.skipReason`); a signal stops the sweep.
+func measureSweep(workload: WorkloadKind, sizes: [Int], strategies: [StrategyKind], workers: Int?,
+                  options: [String], traceDir: String, limitSeconds: Double, progress: inout Progress,
+                  record: (SweepResults.Run) throws -> Void) throws {
+    var last: [StrategyKind: SweepResults.Run] = [:]
+    for size in sizes.sorted() {
+        for strategy in strategies {
+            guard ChildRun.stopSignal == nil else { return }
+            progress.begin("\(workload.rawValue)/\(strategy.rawValue) × \(size)")
+            let run: SweepResults.Run
+            if let reason = ConcTrace.Sweep.skipReason(last[strategy], size: size, limit: limitSeconds) {
+                var skipped = SweepResults.Run(strategy: strategy.rawValue, tasks: size, status: .skipped, exitCode: 0)
+                skipped.error = reason
+                run = skipped
+            } else {
+                let request = MeasuredRun(
+                    workload: workload, strategy: strategy, tasks: size, workers: workers, options: options,
+                    tracePath: "\(traceDir)/\(workload.rawValue)-\(strategy.rawValue)-\(size).json")
+                run = Measurement.measure(request, limitSeconds: limitSeconds).run
+            }
+            last[strategy] = run
+            try record(run)
+        }
+    }
+}
+
+/// Parses `a,b,...` strategy names (nil: all of them, in their documented order).
+func parseStrategies(_ text: String?) throws -> [StrategyKind] {
+    guard let text else { return StrategyKind.allCases }
+    var list: [StrategyKind] = []
+    for name in text.split(separator: ",") {
+        let name = name.trimmingCharacters(in: " ")
+        guard let strategy = StrategyKind(rawValue: name) else {
+            let known = StrategyKind.allCases.map(\.rawValue).joined(separator: ", ")
+            throw ValidationError("unknown strategy '\(name)' (known: \(known))")
+        }
+        if !list.contains(strategy) { list.append(strategy) }
+    }
+    guard !list.isEmpty else { throw ValidationError("--strategies names no strategy") }
+    return list
+}
+
+/// A workload's options as `conctrace run` arguments: only those that apply to it.
+func workloadOptions(_ workload: WorkloadKind, parameters: WorkloadParameters,
+                     download: DownloadOptions) -> [String] {
+    switch workload {
+    case .cpu: ["--base", String(parameters.base)]
+    case .sleep: ["--sleep-ms", String(parameters.sleepMs), "--steps", String(parameters.steps)]
+    case .download: download.arguments
+    }
+}
+
+/// The workload's parameters as a sweep file records them.
+func describedParameters(_ workload: WorkloadKind, _ parameters: WorkloadParameters,
+                         _ download: DownloadOptions) -> [(key: String, value: TraceValue)] {
+    switch workload {
+    case .cpu: [("base", .int(Int64(parameters.base)))]
+    case .sleep: [("sleep_ms", .double(parameters.sleepMs)), ("steps", .int(Int64(parameters.steps)))]
+    case .download:
+        if let urls = download.urls { [("urls", .string(urls))] }
+        else if let server = download.server { [("server", .string(server))] }
+        else { [("latency_ms", .string((download.latency ?? .fixed(milliseconds: 100)).argumentText))] }
+    }
+}
+
+/// Writes a sweep's results file whole.
+func save(_ results: SweepResults, to path: String) throws {
+    try writeTextFile(results.jsonText() + "\n", to: path)
+}
+
+/// Writes a text file whole (a temporary file renamed over it: a reader never sees half a file).
+func writeTextFile(_ text: String, to path: String) throws {
+    let temporary = path + ".tmp"
+    guard let file = fopen(temporary, "w") else {
+        throw CLIFailure(message: "cannot create \(path): \(OSError(call: "fopen", errno: errno))",
+                         status: .cannotCreateOutput)
+    }
+    let written = fputs(text, file) >= 0
+    let closed = fclose(file) == 0
+    guard written, closed, rename(temporary, path) == 0 else {
+        let error = OSError(call: "write", errno: errno)
+        unlink(temporary)
+        throw CLIFailure(message: "writing \(path) failed: \(error)", status: .ioError)
+    }
+}
+
+/// Runs a command's body; a `CLIFailure` becomes its one line on stderr and its exit code.
+func reportingFailures(_ body: () throws -> Void) throws {
+    do {
+        try body()
+    } catch let failure as CLIFailure {
+        printError(failure.message)
+        throw failure.status.exitCode
+    }
+}
+
+extension Substring {
+    func trimmingCharacters(in set: Character) -> String {
+        String(drop(while: { $0 == set }).reversed().drop(while: { $0 == set }).reversed())
+    }
+}

@@ -2,9 +2,10 @@
 /// and how that compares with the tutorial's rule of thumb (slow I/O: an event loop; fast I/O and few tasks:
 /// threads; CPU-bound: processes).
 ///
-/// The choice is the fastest run (wall time); runs within `tieMargin` of it are ties, and among ties the one
-/// with the least peak memory wins, then the lowest p99 latency. Runs that failed or could not run are never
-/// chosen and are listed with their errors.
+/// The choice is the fastest run (wall time). Runs within `tieMargin` of it are ties: among them, one that needs
+/// `tieMargin` less peak memory than the fastest wins (the least memory first); otherwise the fastest stays, and
+/// the ties are named as equally good here. Runs that failed or could not run are never chosen and are listed with
+/// their errors.
 public struct StrategyAdvice: Sendable {
     /// The share of wall time within which two runs count as equally fast.
     public static let tieMargin = 0.10
@@ -39,11 +40,12 @@ public struct StrategyAdvice: Sendable {
         }
         let best = fastest.wallSeconds!
         let ties = finished.filter { $0.wallSeconds! <= best * (1 + Self.tieMargin) }
-        let chosen = ties.min { a, b in
-            let (memoryA, memoryB) = (a.peakRSSBytes ?? .max, b.peakRSSBytes ?? .max)
-            if memoryA != memoryB { return memoryA < memoryB }
-            return (a.latencyP99Milliseconds ?? .infinity) < (b.latencyP99Milliseconds ?? .infinity)
-        }!
+        // A tie wins on memory only when it needs clearly less: a few hundred KiB are noise.
+        let leaner = ties.filter { run in
+            guard let memory = run.peakRSSBytes, let fastestMemory = fastest.peakRSSBytes else { return false }
+            return Double(memory) < Double(fastestMemory) * (1 - Self.tieMargin)
+        }
+        let chosen = leaner.min { ($0.peakRSSBytes ?? .max) < ($1.peakRSSBytes ?? .max) } ?? fastest
         choice = chosen.strategy
         rule = Self.rule(isCPU: isCPU, choice: chosen.strategy)
 
@@ -54,10 +56,13 @@ public struct StrategyAdvice: Sendable {
             " (\(Self.ratio($0.wallSeconds! / wall)))" }
         reasons.append("It finished \(chosen.tasks) tasks in \(Self.seconds(wall))" +
                        (comparisons.isEmpty ? "." : "; " + comparisons.joined(separator: ", ") + "."))
-        if ties.count > 1 {
-            let tied = ties.filter { $0.strategy != chosen.strategy }.map(\.strategy).joined(separator: ", ")
-            reasons.append("\(tied) came within \(Int(Self.tieMargin * 100))% of it; \(chosen.strategy) was " +
-                           "chosen for its smaller peak memory (then latency).")
+        if chosen.strategy != fastest.strategy {
+            reasons.append("\(fastest.strategy) was \(Self.ratio(fastest.wallSeconds! / wall)), within " +
+                           "\(Int(Self.tieMargin * 100))%, but needs clearly more memory.")
+        } else if ties.count > 1 {
+            let tied = ties.filter { $0.strategy != chosen.strategy }.map(\.strategy)
+            reasons.append("\(tied.joined(separator: " and ")) did as well here (within " +
+                           "\(Int(Self.tieMargin * 100))% in time and memory): any of them will do at this size.")
         }
         if let memory = chosen.peakRSSBytes {
             let line = others.compactMap { run in run.peakRSSBytes.map { "\(run.strategy) \(Self.mebibytes($0))" } }
@@ -99,7 +104,7 @@ public struct StrategyAdvice: Sendable {
     static func mebibytes(_ bytes: Int) -> String { number(Double(bytes) / 1_048_576, digits: 1) + " MiB" }
     /// How another run's wall time compares: `2.50x slower`, or `2% faster` for a tie that lost on memory.
     static func ratio(_ value: Double) -> String {
-        value < 1 ? number((1 - value) * 100, digits: 0) + "% faster" : number(value, digits: value < 10 ? 2 : value < 100 ? 1 : 0) + "x slower"
+        abs(value - 1) < 0.005 ? "as fast" : value < 1 ? number((1 - value) * 100, digits: 0) + "% faster" : number(value, digits: value < 10 ? 2 : value < 100 ? 1 : 0) + "x slower"
     }
 
     static func number(_ value: Double, digits: Int) -> String {

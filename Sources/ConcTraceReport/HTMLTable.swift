@@ -20,7 +20,8 @@ struct HTMLTable {
     var rows: [[Cell]]
 
     var html: String {
-        var html = "<table>"
+        // A table wider than the page (many traces side by side) scrolls on its own, not the page.
+        var html = "<div class=\"table-scroll\"><table>"
         if let caption { html += "<caption>\(HTMLText.escape(caption))</caption>" }
         html += "<thead><tr>"
         for (index, header) in headers.enumerated() {
@@ -40,6 +41,6 @@ struct HTMLTable {
             }
             html += "</tr>"
         }
-        return html + "</tbody></table>"
+        return html + "</tbody></table></div>"
     }
 }

@@ -31,6 +31,7 @@ enum ReportStyle {
         .legend span { display: inline-flex; align-items: center; gap: 4px; }
         .legend svg { display: inline-block; }
         .legend .note { color: #4a5560; }
+        .table-scroll { max-width: 100%; overflow-x: auto; }
         table { border-collapse: collapse; margin: 8px 0 12px; font-size: 13px; font-variant-numeric: tabular-nums; }
         caption { text-align: left; font-weight: 600; padding-bottom: 4px; }
         th, td { padding: 3px 10px; border-bottom: 1px solid #e3e7eb; text-align: left; vertical-align: top; }

@@ -1,5 +1,9 @@
 import ConcTraceFormat
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Why a trace could not be analyzed. A trace that is merely cut short is analyzed (see `TraceSource.isTruncated`).
 public enum TraceAnalysisError: Error, Sendable, CustomStringConvertible {
     /// The trace could not be read: it cannot be opened, is empty, or is not a Chrome trace (`TraceReadError` says
@@ -12,6 +16,8 @@ public enum TraceAnalysisError: Error, Sendable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .unreadable(_, .cannotOpen(let path, let error)): "cannot open trace \(path): \(error)"
+        case .unreadable(_, .readFailed(let path, let error)) where error.errno == EISDIR:
+            "\(path) is a folder, not a trace file; give the traces in it (e.g. \(path)/*.json)"
         case .unreadable(_, .readFailed(let path, let error)): "reading trace \(path) failed: \(error)"
         case .unreadable(let path, let error): "\(path): \(error)"
         case .noEvents(let path): "\(path): the trace holds no events"

@@ -128,6 +128,8 @@ struct AnalyzeCLITests {
 
         let directory = try CLIRunner.run(["analyze", folder.path])
         #expect(directory.status == 66)
+        #expect(directory.stderr == "conctrace: error: \(folder.path) is a folder, not a trace file; give the traces " +
+                "in it (e.g. \(folder.path)/*.json); check the path\n")
 
         let one = try CLIRunner.run(["compare", try write("one.json", "[]")])
         #expect(one.status == 64)

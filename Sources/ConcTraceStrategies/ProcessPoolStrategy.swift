@@ -133,8 +133,11 @@ public struct ProcessPoolStrategy: Strategy {
     public let launch: ProcessWorkerLaunch
     public let log: ProcessPoolLog
 
-    /// The default pool: one process per core.
-    public static func defaultWorkers() -> Int { max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))) }
+    /// The default pool: one process per core, but no more than there are tasks (a process costs about 15 ms to
+    /// start: BENCHMARKS.md).
+    public static func defaultWorkers(tasks: Int) -> Int {
+        max(1, min(tasks, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))))
+    }
 
     /// Makes a pool of `workers` processes started as `launch` says.
     public init(workers: Int, launch: ProcessWorkerLaunch, log: ProcessPoolLog = ProcessPoolLog()) {

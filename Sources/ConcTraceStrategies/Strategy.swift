@@ -100,7 +100,7 @@ public func makeStrategy(_ kind: StrategyKind, workers: Int?, tasks: Int, launch
     case .eventloop: EventLoopStrategy()
     case .processes:
         ProcessPoolStrategy(
-            workers: workers ?? ProcessPoolStrategy.defaultWorkers(),
+            workers: workers ?? ProcessPoolStrategy.defaultWorkers(tasks: tasks),
             launch: launch ?? ProcessWorkerLaunch(
                 executable: ProcessWorkerLaunch.currentExecutable(), workloadArguments: [], traceFolder: nil),
             log: processLog)

@@ -49,7 +49,7 @@ extension ConcTrace {
 
         @Option(help: """
             Workers: threads for threads (default: min(tasks, 64)) and async (default: one per core); worker \
-            processes for processes (default: one per core).
+            processes for processes (default: one per core, at most one per task).
             """)
         var workers: Int?
 

@@ -62,7 +62,8 @@ public struct StrategyAdvice: Sendable {
         } else if ties.count > 1 {
             let tied = ties.filter { $0.strategy != chosen.strategy }.map(\.strategy)
             reasons.append("\(tied.joined(separator: " and ")) did as well here (within " +
-                           "\(Int(Self.tieMargin * 100))% in time and memory): any of them will do at this size.")
+                           "\(Int(Self.tieMargin * 100))% in time and memory): " +
+                           (tied.count == 1 ? "either" : "any of them") + " will do at this size.")
         }
         if let memory = chosen.peakRSSBytes {
             let line = others.compactMap { run in run.peakRSSBytes.map { "\(run.strategy) \(Self.mebibytes($0))" } }

@@ -15,13 +15,16 @@ struct ConcTrace: ParsableCommand {
         commandName: "conctrace",
         abstract: "Measure concurrency strategies: run workloads, record every task's life, write Chrome traces.",
         discussion: """
-            Exit codes: 0 success; 1 internal error; 3 some tasks failed; 64 bad arguments; \
+            Exit codes: 0 success; 1 internal error; 3 some tasks (or runs) failed; 64 bad arguments; \
             65 malformed input; 66 input cannot be opened; 69 cannot listen (port in use); \
             71 workers could not be started; 73 output cannot be created; 74 writing output failed \
             (e.g. disk full; what was written is kept); 130 interrupted (SIGINT); 143 terminated (SIGTERM).
             """,
         version: "conctrace \(version) (\(libraryVersions))",
-        subcommands: [Demo.self, Run.self, Sweep.self, Advise.self, Bench.self, Serve.self, Analyze.self, Compare.self, Report.self, View.self, Worker.self]
+        subcommands: [
+            Demo.self, Run.self, Sweep.self, Advise.self, Bench.self, Serve.self, Analyze.self, Compare.self,
+            Report.self, View.self, Worker.self,
+        ]
     )
 
     /// Parses and runs a command. Usage errors are one line (`conctrace: error: ...`) with exit code 64;

@@ -99,26 +99,7 @@ enum JSONExporter {
         case .integer(let number): String(number)
         case .number(let number, _), .decimal(let number): number.isFinite ? String(number) : "null"
         case .flag(let flag): flag ? "true" : "false"
-        case .text(let text): quoted(text)
+        case .text(let text): JSONObjectText.quoted(text)
         }
-    }
-
-    /// A JSON string literal.
-    static func quoted(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20:
-                let hex = String(scalar.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
     }
 }

@@ -138,7 +138,7 @@ enum SweepJSON {
 
     /// An object of ordered members.
     static func object(_ members: [(key: String, value: TraceValue)]) -> String {
-        "{" + members.map { string($0.key) + ":" + value($0.value) }.joined(separator: ",") + "}"
+        "{" + members.map { JSONObjectText.quoted($0.key) + ":" + value($0.value) }.joined(separator: ",") + "}"
     }
 
     /// Any `TraceValue`; object members by key, so the text is stable.
@@ -148,28 +148,9 @@ enum SweepJSON {
         case .bool(let flag): flag ? "true" : "false"
         case .int(let integer): String(integer)
         case .double(let number): self.number(number)
-        case .string(let text): string(text)
+        case .string(let text): JSONObjectText.quoted(text)
         case .array(let elements): "[" + elements.map { self.value($0) }.joined(separator: ",") + "]"
         case .object(let members): object(members.sorted { $0.key < $1.key }.map { (key: $0.key, value: $0.value) })
         }
-    }
-
-    /// A JSON string literal: quotes, backslashes and control characters escaped.
-    static func string(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case let control where control.value < 0x20:
-                let hex = String(control.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
     }
 }

@@ -31,6 +31,14 @@ public struct JSONObjectText: ~Copyable {
         line.appendRaw(json)
     }
 
+    /// A JSON string literal for `text`, escaped as the trace writer escapes (one escaping for every JSON conctrace
+    /// writes).
+    public static func quoted(_ text: String) -> String {
+        var line = JSONLine(reservingCapacity: text.utf8.count + 2)
+        line.string(text)
+        return String(decoding: line.bytes, as: UTF8.self)
+    }
+
     /// The object's text.
     public var text: String {
         String(decoding: line.bytes, as: UTF8.self) + "}"

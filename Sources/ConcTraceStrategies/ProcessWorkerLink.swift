@@ -63,38 +63,19 @@ final class ProcessWorkerLink {
         // Only the run's thread spawns, so no spawn can slip in between pipe and fcntl.
         for fd in toWorker + fromWorker { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
         let trace = launch.traceFolder.map { "\($0)/conctrace-worker-\(getpid())-\(number).json" }
-        var arguments = [launch.executable, "worker", "--number", String(number)] + launch.workloadArguments
+        var arguments = ["worker", "--number", String(number)] + launch.workloadArguments
         if let trace { arguments += ["--trace", trace] }
-
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_adddup2(&actions, toWorker[0], 0)
-        posix_spawn_file_actions_adddup2(&actions, fromWorker[1], 1)
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        var empty = sigset_t()
-        sigemptyset(&empty)
-        var defaults = sigset_t()
-        sigemptyset(&defaults)
-        for signal in [SIGINT, SIGTERM, SIGPIPE] { sigaddset(&defaults, signal) }
-        posix_spawnattr_setsigmask(&attributes, &empty)
-        posix_spawnattr_setsigdefault(&attributes, &defaults)
-        posix_spawnattr_setpgroup(&attributes, 0)
-        posix_spawnattr_setflags(
-            &attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETPGROUP))
-
-        let argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
-        defer { argv.forEach { free($0) } }
-        var pid: pid_t = 0
-        let status = posix_spawn(&pid, launch.executable, &actions, &attributes, argv, environ)
+        let pid: pid_t
+        do {
+            pid = try ProcessSpawn.spawn(launch.executable, arguments: arguments, redirections: [
+                .descriptor(toWorker[0], as: 0), .descriptor(fromWorker[1], as: 1),
+            ])
+        } catch {
+            for fd in toWorker + fromWorker { close(fd) }
+            throw error
+        }
         close(toWorker[0])
         close(fromWorker[1])
-        guard status == 0 else {
-            close(toWorker[1]); close(fromWorker[0])
-            throw OSError(call: "posix_spawn \(launch.executable)", errno: status)
-        }
         self.pid = pid
         self.input = toWorker[1]
         self.output = fromWorker[0]

@@ -66,41 +66,27 @@ struct ChildRun {
         }
         // Close-on-exec, so that no later child holds these ends open. Only the calling thread starts children.
         for fd in outPipe + errPipe { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_adddup2(&actions, outPipe[1], 1)
-        posix_spawn_file_actions_adddup2(&actions, errPipe[1], 2)
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        // The caller blocks SIGINT/SIGTERM for its signal thread: the child gets an empty mask and default actions.
-        var empty = sigset_t()
-        sigemptyset(&empty)
-        var defaults = sigset_t()
-        sigemptyset(&defaults)
-        for signal in [SIGINT, SIGTERM, SIGPIPE] { sigaddset(&defaults, signal) }
-        posix_spawnattr_setsigmask(&attributes, &empty)
-        posix_spawnattr_setsigdefault(&attributes, &defaults)
-        posix_spawnattr_setpgroup(&attributes, 0)
-        posix_spawnattr_setflags(
-            &attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETPGROUP))
-        let argv: [UnsafeMutablePointer<CChar>?] = ([executable] + arguments).map { strdup($0) } + [nil]
-        defer { argv.forEach { free($0) } }
-
-        var pid: pid_t = 0
-        let spawned = current.withLock { current -> Int32 in
-            guard stopped.load(ordering: .acquiring) == 0 else { return EINTR }
-            let status = posix_spawn(&pid, executable, &actions, &attributes, argv, environ)
-            if status == 0 { current = pid }
-            return status
+        // Under the lock a forwarded signal either sees this child or stops it from being started.
+        let spawned = current.withLock { current -> Result<pid_t, OSError> in
+            guard stopped.load(ordering: .acquiring) == 0 else {
+                return .failure(OSError(call: "posix_spawn \(executable) (interrupted)", errno: EINTR))
+            }
+            let result = Result { () throws(OSError) in
+                try ProcessSpawn.spawn(executable, arguments: arguments, redirections: [
+                    .descriptor(outPipe[1], as: 1), .descriptor(errPipe[1], as: 2), .null(as: 0),
+                ])
+            }
+            if case .success(let pid) = result { current = pid }
+            return result
         }
         close(outPipe[1])
         close(errPipe[1])
-        guard spawned == 0 else {
+        let pid: pid_t
+        switch spawned {
+        case .success(let started): pid = started
+        case .failure(let error):
             close(outPipe[0]); close(errPipe[0])
-            throw OSError(call: "posix_spawn \(executable)", errno: spawned)
+            throw error
         }
         defer { current.withLock { $0 = 0 } }
 

@@ -27,20 +27,8 @@ extension ConcTrace {
         @Option(help: "Tasks per run (default: 20 for cpu, 100 for sleep, 15 for download: the tutorial's).")
         var tasks: Int?
 
-        @Option(help: ArgumentHelp("Candidates, comma-separated (default: all five).", valueName: "a,b,..."))
-        var strategies: String?
-
-        @Option(help: "--workers for every run (default: each strategy's own).")
-        var workers: Int?
-
         @OptionGroup
-        var parameters: WorkloadParameters
-
-        @OptionGroup(title: "Download options")
-        var download: DownloadOptions
-
-        @Option(help: "A run's time limit in seconds.")
-        var limitS: Double = 60
+        var runs: MeasuredRunOptions
 
         @Option(help: "Keep the runs' traces in this folder (default: a temporary folder, removed).")
         var traceDir: String?
@@ -53,13 +41,7 @@ extension ConcTrace {
             if let tasks, !(1...10_000_000).contains(tasks) {
                 throw ValidationError("--tasks must be 1...10000000 (got \(tasks))")
             }
-            if let workers, !(1...10_000).contains(workers) {
-                throw ValidationError("--workers must be 1...10000 (got \(workers))")
-            }
-            if !(limitS > 0) { throw ValidationError("--limit-s must be above 0 (got \(limitS))") }
-            _ = try parseStrategies(strategies)
-            try parameters.validate(tasks: taskCount)
-            try download.validate(for: workload)
+            try runs.validate(workload: workload, maxTasks: taskCount)
         }
 
         func run() throws {
@@ -68,20 +50,20 @@ extension ConcTrace {
         }
 
         private func execute() throws {
-            let strategies = try parseStrategies(strategies)
+            let strategies = try runs.strategyList()
             let folder = try traceDir.map { dir in try createParentFolder(of: dir + "/x"); return dir }
                 ?? makeTemporaryFolder()
             defer { if traceDir == nil { removeFolder(folder) } }
-            let options = workloadOptions(workload, parameters: parameters, download: download)
+            let options = runs.runArguments(for: workload)
             var progress = Progress(total: strategies.count)
-            var runs: [SweepResults.Run] = []
+            var measured: [SweepResults.Run] = []
             for strategy in strategies {
                 guard ChildRun.stopSignal == nil else { break }
                 progress.begin("\(workload.rawValue)/\(strategy.rawValue) × \(taskCount)")
-                let request = MeasuredRun(workload: workload, strategy: strategy, tasks: taskCount, workers: workers,
+                let request = MeasuredRun(workload: workload, strategy: strategy, tasks: taskCount, workers: runs.workers,
                                           options: options,
                                           tracePath: "\(folder)/\(workload.rawValue)-\(strategy.rawValue).json")
-                runs.append(Measurement.measure(request, limitSeconds: limitS).run)
+                measured.append(Measurement.measure(request, limitSeconds: runs.limitS).run)
             }
             progress.clear()
             if let signal = ChildRun.stopSignal {
@@ -89,11 +71,11 @@ extension ConcTrace {
                 throw ExitStatus.forSignal(signal).exitCode
             }
             let cores = Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))
-            let advice = StrategyAdvice(workload: workload.rawValue, runs: runs, cores: cores)
+            let advice = StrategyAdvice(workload: workload.rawValue, runs: measured, cores: cores)
             let results = SweepResults(workload: workload.rawValue,
-                                       parameters: describedParameters(workload, parameters, download),
+                                       parameters: runs.describedParameters(for: workload),
                                        host: hostName(), cores: cores, createdUnixSeconds: Int64(time(nil)),
-                                       version: ConcTrace.version, runs: runs)
+                                       version: ConcTrace.version, runs: measured)
             printLine("\(workload.rawValue), \(taskCount) tasks, \(cores) cores:")
             printLine(SweepTable(results).text)
             printLine("")

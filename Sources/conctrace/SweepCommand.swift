@@ -31,22 +31,8 @@ extension ConcTrace {
             "Sizes: task counts, comma-separated, each 1...10000000.", valueName: "n,n,..."))
         var sizesText: String = "10,100,1000,10000"
 
-        @Option(help: ArgumentHelp(
-            "Strategies, comma-separated (default: all: sequential, threads, async, eventloop, processes).",
-            valueName: "a,b,..."))
-        var strategies: String?
-
-        @Option(help: "--workers for every run (default: each strategy's own).")
-        var workers: Int?
-
         @OptionGroup
-        var parameters: WorkloadParameters
-
-        @OptionGroup(title: "Download options")
-        var download: DownloadOptions
-
-        @Option(help: "A run's time limit in seconds: past it the run is stopped and reported as such.")
-        var limitS: Double = 60
+        var runs: MeasuredRunOptions
 
         @Option(help: "Where to write the results (default: traces/sweep-<workload>.json).")
         var out: String?
@@ -69,17 +55,7 @@ extension ConcTrace {
                         "--tasks \(size) is beyond what a sweep can take: each size must be 1...10000000")
                 }
             }
-            _ = try strategyList()
-            if let workers, !(1...10_000).contains(workers) {
-                throw ValidationError("--workers must be 1...10000 (got \(workers))")
-            }
-            if !(limitS > 0) { throw ValidationError("--limit-s must be above 0 (got \(limitS))") }
-            try parameters.validate(tasks: sizes.max() ?? 1)
-            try download.validate(for: workload)
-        }
-
-        func strategyList() throws -> [StrategyKind] {
-            try parseStrategies(strategies)
+            try runs.validate(workload: workload, maxTasks: sizes.max() ?? 1)
         }
 
         func run() throws {
@@ -89,19 +65,20 @@ extension ConcTrace {
 
         private func execute() throws {
             let out = self.out ?? "traces/sweep-\(workload.rawValue).json"
-            let strategies = try strategyList()
+            let strategies = try runs.strategyList()
             try createParentFolder(of: out)
             try createParentFolder(of: traceDir + "/x")
-            let options = workloadOptions(workload, parameters: parameters, download: download)
+            let options = runs.runArguments(for: workload)
             var results = SweepResults(
-                workload: workload.rawValue, parameters: describedParameters(workload, parameters, download),
+                workload: workload.rawValue, parameters: runs.describedParameters(for: workload),
                 host: hostName(), cores: Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))),
                 createdUnixSeconds: Int64(time(nil)), version: ConcTrace.version, runs: [])
             try save(results, to: out)
 
             var progress = Progress(total: strategies.count * sizes.count)
-            try measureSweep(workload: workload, sizes: sizes, strategies: strategies, workers: workers,
-                             options: options, traceDir: traceDir, limitSeconds: limitS, progress: &progress) { run in
+            try measureSweep(workload: workload, sizes: sizes, strategies: strategies, workers: runs.workers,
+                             options: options, traceDir: traceDir, limitSeconds: runs.limitS,
+                             progress: &progress) { run in
                 results.runs.append(run)
                 try save(results, to: out)
             }
@@ -156,45 +133,6 @@ func measureSweep(workload: WorkloadKind, sizes: [Int], strategies: [StrategyKin
             last[strategy] = run
             try record(run)
         }
-    }
-}
-
-/// Parses `a,b,...` strategy names (nil: all of them, in their documented order).
-func parseStrategies(_ text: String?) throws -> [StrategyKind] {
-    guard let text else { return StrategyKind.allCases }
-    var list: [StrategyKind] = []
-    for name in text.split(separator: ",") {
-        let name = name.trimmingCharacters(in: " ")
-        guard let strategy = StrategyKind(rawValue: name) else {
-            let known = StrategyKind.allCases.map(\.rawValue).joined(separator: ", ")
-            throw ValidationError("unknown strategy '\(name)' (known: \(known))")
-        }
-        if !list.contains(strategy) { list.append(strategy) }
-    }
-    guard !list.isEmpty else { throw ValidationError("--strategies names no strategy") }
-    return list
-}
-
-/// A workload's options as `conctrace run` arguments: only those that apply to it.
-func workloadOptions(_ workload: WorkloadKind, parameters: WorkloadParameters,
-                     download: DownloadOptions) -> [String] {
-    switch workload {
-    case .cpu: ["--base", String(parameters.base)]
-    case .sleep: ["--sleep-ms", String(parameters.sleepMs), "--steps", String(parameters.steps)]
-    case .download: download.arguments
-    }
-}
-
-/// The workload's parameters as a sweep file records them.
-func describedParameters(_ workload: WorkloadKind, _ parameters: WorkloadParameters,
-                         _ download: DownloadOptions) -> [(key: String, value: TraceValue)] {
-    switch workload {
-    case .cpu: [("base", .int(Int64(parameters.base)))]
-    case .sleep: [("sleep_ms", .double(parameters.sleepMs)), ("steps", .int(Int64(parameters.steps)))]
-    case .download:
-        if let urls = download.urls { [("urls", .string(urls))] }
-        else if let server = download.server { [("server", .string(server))] }
-        else { [("latency_ms", .string((download.latency ?? .fixed(milliseconds: 100)).argumentText))] }
     }
 }
 

@@ -12,8 +12,9 @@ import ConcTraceRecorder
 /// `conctrace.worker`/`conctrace.worker_stats`. Then a `spawn worker N` instant per worker on the parent's main
 /// thread (`cat: spawn`, at the start of its `posix_spawn`, with its pid and the spawn's length in µs); then, per
 /// hand-off, a `dispatch` flow from the parent's main thread at the time the task was made ready (`s`) to the
-/// worker's running slice (`f`, without `bp`: it binds to the next slice on the worker's thread, the task's
-/// running slice, which starts at the time the worker reported), with id `2^48 + task id` (the converters' own
+/// worker's running slice (`f` with `bp: "e"` at the time the worker reported, which is the running slice's own
+/// start, so the arrow binds to that slice; without `bp`, Perfetto orders an `f` after a slice that starts at the
+/// same time and bound the arrow to the worker's next task, or to nothing after its last), with id `2^48 + task id` (the converters' own
 /// flow ids are small counters); then a `process` counter per worker with its getrusage (CPU time in ms, context
 /// switches); then `]`. The workers' files are removed.
 public enum ProcessTraceMerge {
@@ -40,7 +41,7 @@ public enum ProcessTraceMerge {
         for handoff in log.handoffs {
             let id = flowIDBase + handoff.task
             lines.append(#"{"ph":"s","cat":"dispatch","name":"dispatch","id":\#(id),"pid":\#(parentPID),"tid":1,"ts":\#(micros(handoff.spawned)),"args":{"dispatched_us":\#(micros(handoff.dispatched))}}"#)
-            lines.append(#"{"ph":"f","cat":"dispatch","name":"dispatch","id":\#(id),"pid":\#(handoff.workerPID),"tid":\#(handoff.workerThread),"ts":\#(micros(handoff.started))}"#)
+            lines.append(#"{"ph":"f","cat":"dispatch","name":"dispatch","id":\#(id),"bp":"e","pid":\#(handoff.workerPID),"tid":\#(handoff.workerThread),"ts":\#(micros(handoff.started))}"#)
         }
         for worker in log.workers {
             guard let usage = worker.usage else { continue }

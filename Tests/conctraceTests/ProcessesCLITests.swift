@@ -113,6 +113,18 @@ struct ProcessesCLITests {
         let flowEnds = trace.events.filter { $0["ph"] as? String == "f" && $0["cat"] as? String == "dispatch" }
         #expect(flowStarts.count == 12 && flowEnds.count == 12)
         #expect(flowEnds.allSatisfy { workers.contains($0["pid"] as? Int ?? -1) })
+        // Each arrow ends on its own task's running slice: bound to the enclosing slice (`bp: e`) at its very start.
+        // (Without `bp`, Perfetto bound it to the worker's next task, and the last one to nothing.)
+        let slices = trace.events.filter { $0["ph"] as? String == "X" }
+        for end in flowEnds {
+            #expect(end["bp"] as? String == "e")
+            let task = (end["id"] as? Int ?? 0) - (1 << 48)
+            let own = slices.first {
+                $0["pid"] as? Int == end["pid"] as? Int && $0["tid"] as? Int == end["tid"] as? Int
+                    && ($0["args"] as? [String: Any])?["task"] as? Int == task
+            }
+            #expect((own?["ts"] as? NSNumber)?.doubleValue == (end["ts"] as? NSNumber)?.doubleValue)
+        }
         let usage = trace.events.filter { ($0["name"] as? String)?.hasPrefix("process (worker") == true }
         #expect(usage.count == 3)
         #expect(usage.allSatisfy { ($0["args"] as? [String: Any])?["voluntary_switches"] is Int })

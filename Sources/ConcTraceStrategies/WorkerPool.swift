@@ -15,6 +15,8 @@ public final class WorkerPool: TaskExecutor, AsyncWaiter, @unchecked Sendable {
     final class Worker: @unchecked Sendable {
         let lane: EventLane
         var current: TaskRecord?
+        /// Jobs this thread has run: a task that finds the same count after a wait never left its run.
+        var runs: UInt64 = 0
         init(lane: EventLane) { self.lane = lane }
     }
 
@@ -82,9 +84,15 @@ public final class WorkerPool: TaskExecutor, AsyncWaiter, @unchecked Sendable {
         let address = unowned.address
         let spawned = SpawnSlot.take()
         let record = tasks.withLock { table -> TaskRecord? in
-            if let known = table[address] { return known }
-            if let spawned { table[address] = spawned }
-            return spawned
+            // A new task takes its address even if a record is still there: that task has ended (its memory is
+            // this task's now) and its thread has yet to record its end, which it does through its own reference.
+            // Preferring the old record lost about 1 task in 2,000 at 100,000 tasks: its events went to the old
+            // record, and its life was never written.
+            if let spawned {
+                table[address] = spawned
+                return spawned
+            }
+            return table[address]
         }
         if let record {
             let worker = currentWorker
@@ -107,6 +115,7 @@ public final class WorkerPool: TaskExecutor, AsyncWaiter, @unchecked Sendable {
                 continue
             }
             worker.current = record
+            worker.runs &+= 1
             record.state = .running
             lane.record(.running, task: record.id)
             job.runSynchronously(on: executor)
@@ -132,11 +141,21 @@ public final class WorkerPool: TaskExecutor, AsyncWaiter, @unchecked Sendable {
 
     nonisolated(nonsending) public func sleep(nanoseconds: UInt64) async {
         let deadline = MonotonicClock.now() &+ nanoseconds
-        if let worker = currentWorker, let record = worker.current {
+        let worker = currentWorker
+        let record = worker?.current
+        let run = worker?.runs
+        if let worker, let record {
             record.state = .waiting
             worker.lane.record(.waiting, task: record.id, reason: .timer)
         }
         await withUnsafeContinuation { continuation in timers.schedule(deadline, continuation) }
+        // A continuation resumed before its task finished suspending lets the task run on in the same job, with no
+        // enqueue to record: the wait ended now, and the task runs again on this thread (a zero-length `ready`).
+        if let worker, let record, currentWorker === worker, worker.runs == run, worker.current === record,
+           record.transition(from: .waiting, to: .running) {
+            worker.lane.record(.ready, task: record.id)
+            worker.lane.record(.running, task: record.id)
+        }
     }
 
     nonisolated(nonsending) public func yield() async {

@@ -146,6 +146,22 @@ struct StrategyTests {
         }
     }
 
+    @Test("the async pool records every task's whole life when task memory is reused at once")
+    func asyncPoolAddressReuse() throws {
+        // Tasks are known by their job's address, and a task that ends frees it while its thread has yet to
+        // record the end: a new task at the same address got the old record, and its own life was never written
+        // (about 1 task in 2,000 at this size, in every run; fixed in WorkerPool.enqueue).
+        let workload = SleepWorkload(tasks: 20_000, steps: 1, sleepNanoseconds: 100_000)
+        let (result, events) = try record(workload, AsyncPoolStrategy(workers: 2))
+        #expect(result.done == 20_000)
+        let lives = lifecycles(events).values.filter { $0.first == .created && $0.count > 1 }
+        #expect(lives.count == 20_001)  // the root and every task
+        #expect(lives.filter { $0.last == .done }.count == 20_001)
+        // One slice before the sleep and one after, for each task (and two for the root: before and after its wait),
+        // also when the sleep ended before its task finished suspending (it runs on in the same job).
+        #expect(events.filter { $0.kind == .running }.count == 2 + 2 * 20_000)
+    }
+
     @Test("the async pool runs tasks in parallel, one per thread")
     func asyncPoolThreads() throws {
         // Two tasks that each hold their thread until the other is running: they can only both finish in time on

@@ -59,8 +59,8 @@ public final class Recorder: Sendable {
     /// Details attached to tasks (errors, URLs), written with their final events.
     public let annotations = TaskAnnotations()
 
-    private let registry = Mutex<[EventLane]>([])
-    private let drainState: Mutex<DrainState>
+    private let registry = Locked<[EventLane]>([])
+    private let drainState: Locked<DrainState>
     private let nextWorker = Atomic<UInt32>(1)
     private let nextTask = Atomic<UInt64>(1)
     private let stopping = Atomic<Bool>(false)
@@ -80,7 +80,7 @@ public final class Recorder: Sendable {
         var state = DrainState()
         state.sink = sink
         state.lastCheckpoint = MonotonicClock.now()
-        self.drainState = Mutex(state)
+        self.drainState = Locked(state)
         var key = pthread_key_t()
         pthread_key_create(&key, nil)
         self.threadKey = key

@@ -12,7 +12,7 @@ public enum AnnotationValue: Sendable, Equatable {
 /// This is the cold path, at most a few calls per task (it takes a lock and allocates): attach details before
 /// recording the task's final event, and the writer adds them to the task's args when it sees that event.
 public final class TaskAnnotations: Sendable {
-    private let table = Mutex<[UInt64: [(String, AnnotationValue)]]>([:])
+    private let table = Locked<[UInt64: [(String, AnnotationValue)]]>([:])
 
     /// Makes an empty table.
     public init() {}

@@ -133,6 +133,9 @@ public struct ProcessPoolStrategy: Strategy {
     public let launch: ProcessWorkerLaunch
     public let log: ProcessPoolLog
 
+    /// The most worker processes a run may ask for (each is a whole conctrace process of about 20 MiB).
+    public static let maximumWorkers = 1024
+
     /// The default pool: one process per core, but no more than there are tasks (a process costs about 15 ms to
     /// start: BENCHMARKS.md).
     public static func defaultWorkers(tasks: Int) -> Int {

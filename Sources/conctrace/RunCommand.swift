@@ -49,7 +49,7 @@ extension ConcTrace {
 
         @Option(help: """
             Workers: threads for threads (default: min(tasks, 64)) and async (default: one per core); worker \
-            processes for processes (default: one per core, at most one per task).
+            processes for processes (default: one per core, but no more than the tasks; at most 1024).
             """)
         var workers: Int?
 
@@ -73,6 +73,10 @@ extension ConcTrace {
             if let tasks, tasks > 10_000_000 { throw ValidationError("--tasks must be at most 10000000 (got \(tasks))") }
             if let workers, workers <= 0 { throw ValidationError("--workers must be at least 1 (got \(workers))") }
             if let workers, workers > 10_000 { throw ValidationError("--workers must be at most 10000 (got \(workers))") }
+            if strategy == .processes, let workers, workers > ProcessPoolStrategy.maximumWorkers {
+                throw ValidationError("--strategy processes takes at most \(ProcessPoolStrategy.maximumWorkers) worker " +
+                                      "processes (got --workers \(workers)): each is a whole conctrace process")
+            }
             try parameters.validate(tasks: taskCount)
             if noTrace, out != nil { throw ValidationError("--out and --no-trace contradict each other") }
             try download.validate(for: workload)

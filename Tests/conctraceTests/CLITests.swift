@@ -175,6 +175,7 @@ struct CLITests {
         ["run", "--strategy", "eventloop", "--workers", "100000"], ["run", "--steps", "-1"], ["run", "--sleep-ms", "-5"], ["run", "--base", "-1"],
         ["run", "--no-trace", "--out", "x.json"], ["run", "--bogus"], ["bench", "record", "--events", "0"],
         ["bench", "switch", "--cases", "nope"], ["serve", "--error-rate", "2"], ["serve", "--latency-ms", "9-3"],
+        ["run", "--strategy", "processes", "--workers", "5000"],
     ])
     func badArguments(arguments: [String]) throws {
         let output = try CLIRunner.run(arguments)

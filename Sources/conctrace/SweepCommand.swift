@@ -17,7 +17,7 @@ extension ConcTrace {
                 Each run is 'conctrace run' in a child process (so its peak RSS is its own, and a run the machine \
                 cannot take is reported with its error instead of ending the sweep), traced and analyzed. Sizes \
                 run smallest first; a strategy whose next size would pass --limit-s (judged from its last size) \
-                is not run and is reported as such. The results file (docs/metrics.md, "Sweep results") is \
+                is not run and is reported as skipped. The results file (format: docs/sweep-format.md) is \
                 rewritten after every run, so an interrupted sweep keeps what it measured; draw it with \
                 'conctrace report --sweep FILE'. Exit codes: 0 every run ok; 3 some runs failed or could not \
                 run (sizes skipped as predicted to pass the limit do not count); 64 bad arguments; 73 the results file cannot be created; 130/143 interrupted.

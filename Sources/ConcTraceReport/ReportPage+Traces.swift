@@ -23,13 +23,26 @@ extension ReportPage {
         html += "</figure></div>"
         html += latencyTable(names: names)
 
-        let report = Comparison(analyses).report()
-        if let metrics = report.sections.first(where: { $0.title == "metrics" }) {
+        // One table per workload: the best of a row means something only among runs of the same work.
+        var groups: [(workload: String?, members: [Int])] = []
+        for (index, analysis) in analyses.enumerated() {
+            let workload = analysis.run("workload")?.stringValue
+            if let group = groups.firstIndex(where: { $0.workload == workload }) {
+                groups[group].members.append(index)
+            } else {
+                groups.append((workload, [index]))
+            }
+        }
+        for group in groups {
+            let report = Comparison(group.members.map { analyses[$0] }).report()
+            guard let metrics = report.sections.first(where: { $0.title == "metrics" }) else { continue }
+            let groupNames = group.members.map { names[$0] }
             let keep = Set(Self.summaryMetrics.map(\.rawValue))
             let summary = metrics.rows.filter { keep.contains($0.path.first ?? "") }
-            html += comparisonTable(summary, names: names, caption: "Key metrics (best of each row in bold)")
+            let title = groups.count > 1 ? "Key metrics, \(group.workload ?? "other traces")" : "Key metrics"
+            html += comparisonTable(summary, names: groupNames, caption: title + " (best of each row in bold)")
             html += "<details><summary>All metrics</summary>"
-                + comparisonTable(metrics.rows, names: names, caption: nil) + "</details>"
+                + comparisonTable(metrics.rows, names: groupNames, caption: nil) + "</details>"
         }
         return html
     }

@@ -63,7 +63,7 @@ extension ConcTrace {
                 let request = MeasuredRun(workload: workload, strategy: strategy, tasks: taskCount, workers: runs.workers,
                                           options: options,
                                           tracePath: "\(folder)/\(workload.rawValue)-\(strategy.rawValue).json")
-                measured.append(Measurement.measure(request, limitSeconds: runs.limitS).run)
+                measured.append(request.measure(limitSeconds: runs.limitS))
             }
             progress.clear()
             if let signal = ChildRun.stopSignal {

@@ -105,7 +105,7 @@ extension ConcTrace {
                     let path = "\(outDir)/\(experiment.workload.rawValue)-\(strategy.rawValue).json"
                     let request = MeasuredRun(workload: experiment.workload, strategy: strategy, tasks: experiment.tasks,
                                               workers: nil, options: experiment.options, tracePath: path)
-                    let run = Measurement.measure(request, limitSeconds: max(limitS, 60)).run
+                    let run = request.measure(limitSeconds: max(limitS, 60))
                     if run.trace != nil { tracePaths.append(path) }
                     runs.append(run)
                 }

@@ -128,7 +128,7 @@ func measureSweep(workload: WorkloadKind, sizes: [Int], strategies: [StrategyKin
                 let request = MeasuredRun(
                     workload: workload, strategy: strategy, tasks: size, workers: workers, options: options,
                     tracePath: "\(traceDir)/\(workload.rawValue)-\(strategy.rawValue)-\(size).json")
-                run = Measurement.measure(request, limitSeconds: limitSeconds).run
+                run = request.measure(limitSeconds: limitSeconds)
             }
             last[strategy] = run
             try record(run)

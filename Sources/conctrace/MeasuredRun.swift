@@ -27,29 +27,20 @@ struct MeasuredRun {
         return arguments + options
     }
 
-    /// `download/eventloop × 1000`.
-    var label: String { "\(workload.rawValue)/\(strategy.rawValue) × \(tasks)" }
-}
-
-/// What measuring a run gives: the figures (as a sweep records them) and the trace's analysis, when there is one.
-struct Measurement {
-    var run: SweepResults.Run
-    var analysis: TraceAnalysis?
-
-    /// Runs `request` as a child process (for at most `limitSeconds`), then analyzes its trace.
+    /// Runs it as a child process (for at most `limitSeconds`), then analyzes its trace: the figures, as a sweep
+    /// records them.
     ///
     /// A child that exits 0 is `ok`; 3 (some tasks failed) is `failed`, with its figures; anything else, a child
     /// that passed its limit, or one that could not start is `error`, with the child's own one-line message.
-    static func measure(_ request: MeasuredRun, limitSeconds: Double) -> Measurement {
-        var run = SweepResults.Run(strategy: request.strategy.rawValue, tasks: request.tasks, status: .error,
-                                   exitCode: 0)
+    func measure(limitSeconds: Double) -> SweepResults.Run {
+        var run = SweepResults.Run(strategy: strategy.rawValue, tasks: tasks, status: .error, exitCode: 0)
         let ending: ChildRun.Ending
         do {
-            ending = try ChildRun.run(request.arguments, limitSeconds: limitSeconds)
+            ending = try ChildRun.run(arguments, limitSeconds: limitSeconds)
         } catch {
             run.exitCode = ExitStatus.cannotStartWorkers.rawValue
             run.error = "cannot start the run: \(error)"
-            return Measurement(run: run, analysis: nil)
+            return run
         }
         run.exitCode = ending.status
         switch ending.status {
@@ -68,16 +59,13 @@ struct Measurement {
         run.wallSeconds = summary?.number("wall_s")
         run.throughput = summary?.number("throughput_tasks_per_s")
         run.peakRSSBytes = summary?.number("peak_rss_bytes").map { Int($0) }
-        guard run.status != .error else { return Measurement(run: run, analysis: nil) }
-        guard access(request.tracePath, R_OK) == 0,
-              let analysis = try? TraceAnalyzer.analyze(path: request.tracePath) else {
-            return Measurement(run: run, analysis: nil)
-        }
-        run.trace = request.tracePath
+        guard run.status != .error, access(tracePath, R_OK) == 0,
+              let analysis = try? TraceAnalyzer.analyze(path: tracePath) else { return run }
+        run.trace = tracePath
         run.latencyP99Milliseconds = analysis[.latencyP99]
         run.dispatchOverheadMicroseconds = analysis[.dispatchMean]
         run.switchesPerTask = analysis[.switchesPerTask]
-        return Measurement(run: run, analysis: analysis)
+        return run
     }
 }
 

@@ -77,19 +77,19 @@ private struct SweepDecoder {
             throw fail("\"tool\" must be \"conctrace\" and \"kind\" \"sweep\"")
         }
         var parameters: [(key: String, value: TraceValue)] = []
-        if let object = member(root, "parameters") {
+        if let object = JSONC.member(root, "parameters") {
             guard json_object_get_type(object) == json_type_object else { throw fail("\"parameters\" is not an object") }
             var iterator = json_object_iter_begin(object)
             var end = json_object_iter_end(object)
             // json-c iterates an object's members in the order they were in the file.
             while json_object_iter_equal(&iterator, &end) == 0 {
                 if let name = json_object_iter_peek_name(&iterator) {
-                    parameters.append((String(cString: name), Self.traceValue(json_object_iter_peek_value(&iterator))))
+                    parameters.append((String(cString: name), TraceValue(json_object_iter_peek_value(&iterator))))
                 }
                 json_object_iter_next(&iterator)
             }
         }
-        guard let runList = member(root, "runs"), json_object_get_type(runList) == json_type_array else {
+        guard let runList = JSONC.member(root, "runs"), json_object_get_type(runList) == json_type_array else {
             throw fail("\"runs\" is missing or not an array")
         }
         var runs: [SweepResults.Run] = []
@@ -139,13 +139,6 @@ private struct SweepDecoder {
         .notASweep(path: path, reason: reason)
     }
 
-    /// The member `key`, or nil when it is missing or `null`.
-    private func member(_ object: OpaquePointer, _ key: String) -> OpaquePointer? {
-        var value: OpaquePointer?
-        guard json_object_object_get_ex(object, key, &value) != 0 else { return nil }
-        return value
-    }
-
     private func string(_ object: OpaquePointer, _ key: String, in place: String) throws(SweepReadError) -> String {
         guard let text = try optionalString(object, key, in: place) else { throw fail("\(place)\(key) is missing") }
         return text
@@ -154,67 +147,23 @@ private struct SweepDecoder {
     private func optionalString(_ object: OpaquePointer, _ key: String, in place: String) throws(SweepReadError)
         -> String?
     {
-        guard let value = member(object, key) else { return nil }
+        guard let value = JSONC.member(object, key) else { return nil }
         guard json_object_get_type(value) == json_type_string else { throw fail("\(place)\(key) is not a string") }
-        return Self.text(value)
+        return JSONC.string(value)
     }
 
     private func integer(_ object: OpaquePointer, _ key: String, in place: String) throws(SweepReadError) -> Int64 {
-        guard let value = member(object, key) else { throw fail("\(place)\(key) is missing") }
-        guard case .int(let integer) = Self.traceValue(value) else { throw fail("\(place)\(key) is not an integer") }
+        guard let value = JSONC.member(object, key) else { throw fail("\(place)\(key) is missing") }
+        guard case .int(let integer) = TraceValue(value) else { throw fail("\(place)\(key) is not an integer") }
         return integer
     }
 
     /// A number (integer or not), nil when missing or `null`.
     private func number(_ object: OpaquePointer, _ key: String, in place: String) throws(SweepReadError) -> Double? {
-        guard let value = member(object, key) else { return nil }
-        guard let number = Self.traceValue(value).doubleValue, number.isFinite else {
+        guard let value = JSONC.member(object, key) else { return nil }
+        guard let number = TraceValue(value).doubleValue, number.isFinite else {
             throw fail("\(place)\(key) is not a number")
         }
         return number
-    }
-
-    // MARK: Values
-
-    /// A json-c string's text, with invalid UTF-8 repaired.
-    private static func text(_ object: OpaquePointer) -> String {
-        guard let base = json_object_get_string(object) else { return "" }
-        let count = Int(json_object_get_string_len(object))
-        return String(decoding: UnsafeRawBufferPointer(start: base, count: count), as: UTF8.self)
-    }
-
-    /// Any json-c value (json-c's depth limit bounds the recursion).
-    static func traceValue(_ object: OpaquePointer?) -> TraceValue {
-        guard let object else { return .null }
-        switch json_object_get_type(object) {
-        case json_type_boolean:
-            return .bool(json_object_get_boolean(object) != 0)
-        case json_type_int:
-            let value = json_object_get_int64(object)
-            // json-c saturates at Int64.max when it holds a UInt64 beyond it.
-            if value == .max && json_object_get_uint64(object) != UInt64(Int64.max) {
-                return .double(json_object_get_double(object))
-            }
-            return .int(value)
-        case json_type_double:
-            return .double(json_object_get_double(object))
-        case json_type_string:
-            return .string(text(object))
-        case json_type_array:
-            return .array((0..<json_object_array_length(object)).map { traceValue(json_object_array_get_idx(object, $0)) })
-        case json_type_object:
-            var members: [String: TraceValue] = [:]
-            var iterator = json_object_iter_begin(object)
-            var end = json_object_iter_end(object)
-            while json_object_iter_equal(&iterator, &end) == 0 {
-                if let name = json_object_iter_peek_name(&iterator) {
-                    members[String(cString: name)] = traceValue(json_object_iter_peek_value(&iterator))
-                }
-                json_object_iter_next(&iterator)
-            }
-            return .object(members)
-        default:
-            return .null
-        }
     }
 }

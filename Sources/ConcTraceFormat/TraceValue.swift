@@ -47,8 +47,9 @@ public enum TraceValue: Sendable, Equatable {
 }
 
 extension TraceValue {
-    /// Converts a json-c value (and everything under it; json-c's depth limit bounds the recursion).
-    init(_ object: OpaquePointer?) {
+    /// Converts a json-c value (and everything under it; json-c's depth limit bounds the recursion). For this
+    /// package's other readers of json-c (the sweep file, a run's JSON line).
+    package init(_ object: OpaquePointer?) {
         guard let object else { self = .null; return }
         switch json_object_get_type(object) {
         case json_type_boolean:
@@ -89,10 +90,10 @@ extension TraceValue {
     }
 }
 
-/// Small readers of json-c scalars that never trap and never clamp silently.
-enum JSONC {
+/// Small readers of json-c scalars that never trap and never clamp silently (for this package's json-c readers).
+package enum JSONC {
     /// An integer that fits `Int64`; nil for other types and for integers json-c holds as a larger `UInt64`.
-    static func int64(_ object: OpaquePointer) -> Int64? {
+    package static func int64(_ object: OpaquePointer) -> Int64? {
         guard json_object_get_type(object) == json_type_int else { return nil }
         let value = json_object_get_int64(object)
         // json-c saturates at Int64.max when it holds a UInt64 beyond it.
@@ -101,7 +102,7 @@ enum JSONC {
     }
 
     /// The text of a json-c string, with embedded NULs kept and invalid UTF-8 repaired.
-    static func string(_ object: OpaquePointer) -> String {
+    package static func string(_ object: OpaquePointer) -> String {
         guard let base = json_object_get_string(object) else { return "" }
         let count = Int(json_object_get_string_len(object))
         return String(decoding: UnsafeRawBufferPointer(start: base, count: count), as: UTF8.self)
@@ -109,7 +110,7 @@ enum JSONC {
 
     /// The member `key` of a json-c object, if present (cheap: one hash lookup, nothing converted).
     @inline(__always)
-    static func member(_ object: OpaquePointer, _ key: String) -> OpaquePointer? {
+    package static func member(_ object: OpaquePointer, _ key: String) -> OpaquePointer? {
         var value: OpaquePointer?
         guard json_object_object_get_ex(object, key, &value) != 0 else { return nil }
         return value

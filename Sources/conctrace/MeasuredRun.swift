@@ -1,5 +1,6 @@
 import CJSONC
 import ConcTraceAnalysis
+import ConcTraceFormat
 import ConcTraceStrategies
 import ConcTraceWorkloads
 
@@ -55,10 +56,10 @@ struct MeasuredRun {
             run.status = .error
             run.error = ending.errorLine ?? "exit status \(ending.status)"
         }
-        let summary = FlatJSON(ending.stdout)
-        run.wallSeconds = summary?.number("wall_s")
-        run.throughput = summary?.number("throughput_tasks_per_s")
-        run.peakRSSBytes = summary?.number("peak_rss_bytes").map { Int($0) }
+        let summary = runSummary(ending.stdout)
+        run.wallSeconds = summary?["wall_s"]?.doubleValue
+        run.throughput = summary?["throughput_tasks_per_s"]?.doubleValue
+        run.peakRSSBytes = summary?["peak_rss_bytes"]?.intValue.map { Int($0) }
         guard run.status != .error, access(tracePath, R_OK) == 0,
               let analysis = try? TraceAnalyzer.analyze(path: tracePath) else { return run }
         run.trace = tracePath
@@ -69,23 +70,9 @@ struct MeasuredRun {
     }
 }
 
-/// The numbers of a flat JSON object (a run's `--format json` line), read with json-c.
-struct FlatJSON {
-    private var numbers: [String: Double] = [:]
-
-    /// Nil when `text` is not a JSON object.
-    init?(_ text: String) {
-        guard let object = json_tokener_parse(text) else { return nil }
-        defer { json_object_put(object) }
-        guard json_object_get_type(object) == json_type_object else { return nil }
-        for key in ["wall_s", "throughput_tasks_per_s", "done", "failed", "cancelled", "bytes", "workers", "peak_rss_bytes"] {
-            var value: OpaquePointer?
-            guard json_object_object_get_ex(object, key, &value) != 0, let value else { continue }
-            let type = json_object_get_type(value)
-            guard type == json_type_double || type == json_type_int else { continue }
-            numbers[key] = json_object_get_double(value)
-        }
-    }
-
-    func number(_ key: String) -> Double? { numbers[key] }
+/// A run's `--format json` line as a value, read with json-c; nil when it is not JSON.
+private func runSummary(_ text: String) -> TraceValue? {
+    guard let object = json_tokener_parse(text) else { return nil }
+    defer { json_object_put(object) }
+    return TraceValue(object)
 }

@@ -18,6 +18,24 @@ public enum ProcessSpawn {
         case null(as: Int32)
     }
 
+    /// Two pipes for a child's standard streams, every end close-on-exec, so that no later child inherits them (a
+    /// child sees end of file when its parent goes). The caller's thread must be the only one that spawns, so no
+    /// spawn slips in between pipe and fcntl.
+    /// - Returns: two `[read, write]` pairs.
+    /// - Throws: `OSError` from pipe(2); nothing is left open then.
+    public static func pipePair() throws(OSError) -> (first: [Int32], second: [Int32]) {
+        var first: [Int32] = [-1, -1]
+        var second: [Int32] = [-1, -1]
+        guard pipe(&first) == 0 else { throw OSError(call: "pipe", errno: errno) }
+        guard pipe(&second) == 0 else {
+            let code = errno
+            close(first[0]); close(first[1])
+            throw OSError(call: "pipe", errno: code)
+        }
+        for fd in first + second { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
+        return (first, second)
+    }
+
     /// Starts `executable` with `arguments` (argv[1...]) and `redirections`; every other descriptor the parent
     /// opened close-on-exec stays closed in the child.
     /// - Returns: the child's pid.

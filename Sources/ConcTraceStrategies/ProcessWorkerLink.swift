@@ -48,20 +48,11 @@ final class ProcessWorkerLink {
     /// Starts worker `number` with posix_spawn: stdin/stdout are pipes, every other descriptor of the parent is
     /// close-on-exec, the signal mask and SIGINT/SIGTERM/SIGPIPE are reset, and the worker gets its own process
     /// group (a terminal's Ctrl-C reaches the parent only, which then stops its workers).
-    /// - Throws: `OSError` (pipe2 or posix_spawn).
+    /// - Throws: `OSError` (pipe or posix_spawn).
     init(number: Int, launch: ProcessWorkerLaunch) throws {
         self.number = number
-        var toWorker: [Int32] = [-1, -1]
-        var fromWorker: [Int32] = [-1, -1]
-        guard pipe(&toWorker) == 0 else { throw OSError(call: "pipe", errno: errno) }
-        guard pipe(&fromWorker) == 0 else {
-            let code = errno
-            close(toWorker[0]); close(toWorker[1])
-            throw OSError(call: "pipe", errno: code)
-        }
-        // Close-on-exec, so no other worker inherits these ends (a worker sees end of file when the parent goes).
-        // Only the run's thread spawns, so no spawn can slip in between pipe and fcntl.
-        for fd in toWorker + fromWorker { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
+        // Only the run's thread spawns workers.
+        let (toWorker, fromWorker) = try ProcessSpawn.pipePair()
         let trace = launch.traceFolder.map { "\($0)/conctrace-worker-\(getpid())-\(number).json" }
         var arguments = ["worker", "--number", String(number)] + launch.workloadArguments
         if let trace { arguments += ["--trace", trace] }

@@ -56,16 +56,8 @@ struct ChildRun {
     /// - Throws: `OSError` when the child cannot be started.
     static func run(_ arguments: [String], limitSeconds: Double) throws -> Ending {
         let executable = ProcessWorkerLaunch.currentExecutable()
-        var outPipe: [Int32] = [-1, -1]
-        var errPipe: [Int32] = [-1, -1]
-        guard pipe(&outPipe) == 0 else { throw OSError(call: "pipe", errno: errno) }
-        guard pipe(&errPipe) == 0 else {
-            let code = errno
-            close(outPipe[0]); close(outPipe[1])
-            throw OSError(call: "pipe", errno: code)
-        }
-        // Close-on-exec, so that no later child holds these ends open. Only the calling thread starts children.
-        for fd in outPipe + errPipe { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
+        // Only the calling thread starts children.
+        let (outPipe, errPipe) = try ProcessSpawn.pipePair()
         // Under the lock a forwarded signal either sees this child or stops it from being started.
         let spawned = current.withLock { current -> Result<pid_t, OSError> in
             guard stopped.load(ordering: .acquiring) == 0 else {

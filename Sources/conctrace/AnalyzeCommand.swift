@@ -23,25 +23,22 @@ extension ConcTrace {
         var format: ReportFormat = .text
 
         func run() throws {
-            let analysis = try analyzeTrace(trace)
-            printLine(format.render(analysis.report()))
+            try reportingFailures {
+                let analysis = try analyzeTrace(trace)
+                printLine(format.render(analysis.report()))
+            }
         }
     }
 }
 
-/// Analyzes one trace for `analyze` and `compare`: a trace cut short gets a warning line on stderr; a trace that
-/// cannot be analyzed gets one error line and the documented exit code.
+/// Analyzes one trace for `analyze` and `compare`: a trace cut short gets a warning line on stderr.
+/// - Throws: `CLIFailure` (66 or 65, `traceInputFailure`) when the trace cannot be analyzed.
 func analyzeTrace(_ path: String) throws -> TraceAnalysis {
     let analysis: TraceAnalysis
     do {
         analysis = try TraceAnalyzer.analyze(path: path)
     } catch {
-        if error.isInputUnavailable {
-            printError("\(error); check the path")
-            throw ExitStatus.noInput.exitCode
-        }
-        printError("\(error); is it a Chrome trace (a JSON array of events, or an object with traceEvents)?")
-        throw ExitStatus.dataError.exitCode
+        throw traceInputFailure(error, inputUnavailable: error.isInputUnavailable)
     }
     if analysis.source.isTruncated {
         printNote("warning: trace \(path) is cut short; analyzed the \(analysis.source.events) event(s) before the cut")

@@ -26,8 +26,10 @@ extension ConcTrace {
         }
 
         func run() throws {
-            let analyses = try traces.map(analyzeTrace)
-            printLine(format.render(Comparison(analyses).report()))
+            try reportingFailures {
+                let analyses = try traces.map(analyzeTrace)
+                printLine(format.render(Comparison(analyses).report()))
+            }
         }
     }
 }

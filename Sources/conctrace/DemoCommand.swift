@@ -152,7 +152,7 @@ extension ConcTrace {
                         tracePaths: tracePaths, sweep: sweep,
                         title: "conctrace demo: the tutorial's experiments on \(cores) cores")
                 } catch {
-                    throw CLIFailure(message: "cannot make the report: \(error)", status: .dataError)
+                    throw traceInputFailure(error, inputUnavailable: error.isInputUnavailable)
                 }
                 try writeTextFile(html, to: reportPath)
                 printLine("report: \(reportPath) (open it in a browser)")

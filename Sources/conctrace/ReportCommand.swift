@@ -42,41 +42,20 @@ extension ConcTrace {
         }
 
         func run() throws {
+            try reportingFailures(execute)
+        }
+
+        private func execute() throws {
             // The output is created first: a path that cannot be written fails before any trace is read.
-            let temporary = out + ".tmp"
-            guard let file = fopen(temporary, "w") else {
-                printError("cannot create \(out): \(OSError(call: "fopen", errno: errno)); check the folder exists "
-                           + "and is writable")
-                throw ExitStatus.cannotCreateOutput.exitCode
-            }
-            var finished = false
-            defer {
-                if !finished {
-                    fclose(file)
-                    unlink(temporary)
-                }
-            }
+            let output = try OutputFile(path: out)
             let results = try sweep.map(loadSweep)
             let html: String
             do {
                 html = try HTMLReport.render(tracePaths: traces, sweep: results, title: title ?? defaultTitle(results))
             } catch {
-                if error.isInputUnavailable {
-                    printError("\(error); check the path")
-                    throw ExitStatus.noInput.exitCode
-                }
-                printError("\(error); is it a Chrome trace (a JSON array of events, or an object with traceEvents)?")
-                throw ExitStatus.dataError.exitCode
+                throw traceInputFailure(error, inputUnavailable: error.isInputUnavailable)
             }
-            let written = fputs(html, file) >= 0
-            finished = true
-            let closed = fclose(file) == 0
-            guard written, closed, rename(temporary, out) == 0 else {
-                let error = OSError(call: "write", errno: errno)
-                unlink(temporary)
-                printError("writing \(out) failed: \(error)")
-                throw ExitStatus.ioError.exitCode
-            }
+            try output.commit(html)
             printLine("report: \(out) (\(traces.count) trace(s)\(results == nil ? "" : ", a sweep of \(results!.runs.count) run(s)"); "
                       + "\(html.utf8.count / 1024) KB; open it in a browser)")
         }
@@ -85,12 +64,9 @@ extension ConcTrace {
             do {
                 return try SweepResults.load(path: path)
             } catch {
-                if error.isInputUnavailable {
-                    printError("\(error); check the path")
-                    throw ExitStatus.noInput.exitCode
-                }
-                printError("\(error); give a file written by 'conctrace sweep'")
-                throw ExitStatus.dataError.exitCode
+                throw error.isInputUnavailable
+                    ? CLIFailure(message: "\(error); check the path", status: .noInput)
+                    : CLIFailure(message: "\(error); give a file written by 'conctrace sweep'", status: .dataError)
             }
         }
 

@@ -104,12 +104,7 @@ extension ConcTrace {
             SignalWatcher.start { session.interrupt(signal: $0) }
             // Past a file-size limit, writes fail with EFBIG like a full disk: report it rather than die of SIGXFSZ.
             signal(SIGXFSZ, SIG_IGN)
-            do {
-                try execute(session)
-            } catch let failure as CLIFailure {
-                printError(failure.message)
-                throw failure.status.exitCode
-            }
+            try reportingFailures { try execute(session) }
         }
 
         private func execute(_ session: RunSession) throws {

@@ -141,32 +141,6 @@ func save(_ results: SweepResults, to path: String) throws {
     try writeTextFile(results.jsonText() + "\n", to: path)
 }
 
-/// Writes a text file whole (a temporary file renamed over it: a reader never sees half a file).
-func writeTextFile(_ text: String, to path: String) throws {
-    let temporary = path + ".tmp"
-    guard let file = fopen(temporary, "w") else {
-        throw CLIFailure(message: "cannot create \(path): \(OSError(call: "fopen", errno: errno))",
-                         status: .cannotCreateOutput)
-    }
-    let written = fputs(text, file) >= 0
-    let closed = fclose(file) == 0
-    guard written, closed, rename(temporary, path) == 0 else {
-        let error = OSError(call: "write", errno: errno)
-        unlink(temporary)
-        throw CLIFailure(message: "writing \(path) failed: \(error)", status: .ioError)
-    }
-}
-
-/// Runs a command's body; a `CLIFailure` becomes its one line on stderr and its exit code.
-func reportingFailures(_ body: () throws -> Void) throws {
-    do {
-        try body()
-    } catch let failure as CLIFailure {
-        printError(failure.message)
-        throw failure.status.exitCode
-    }
-}
-
 extension Substring {
     func trimmingCharacters(in set: Character) -> String {
         String(drop(while: { $0 == set }).reversed().drop(while: { $0 == set }).reversed())

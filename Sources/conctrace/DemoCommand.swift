@@ -47,8 +47,9 @@ extension ConcTrace {
         @Option(help: "A run's time limit in seconds (the sweep skips sizes predicted to pass it).")
         var limitS: Double = 5
 
+        /// The sweep's sizes (checked by `validate`; none for `none`).
         var sizes: [Int] {
-            sweepSizes == "none" ? [] : sweepSizes.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: " ")) }
+            sweepSizes == "none" ? [] : (try? parseSizes(sweepSizes, option: "--sweep", maximum: 1_000_000)) ?? []
         }
 
         func validate() throws {
@@ -62,13 +63,7 @@ extension ConcTrace {
             if cpuBase < 0 || cpuBase > CPUWorkload.maximumN - cpuTasks {
                 throw ValidationError("--cpu-base must be 0...\(CPUWorkload.maximumN - cpuTasks) (got \(cpuBase))")
             }
-            if sweepSizes != "none" {
-                for part in sweepSizes.split(separator: ",", omittingEmptySubsequences: false) {
-                    guard let size = Int(part.trimmingCharacters(in: " ")), (1...1_000_000).contains(size) else {
-                        throw ValidationError("--sweep takes sizes 1...1000000 like 10,100,1000, or none (got '\(part)')")
-                    }
-                }
-            }
+            if sweepSizes != "none" { _ = try parseSizes(sweepSizes, option: "--sweep", maximum: 1_000_000) }
             if !(limitS > 0) { throw ValidationError("--limit-s must be above 0 (got \(limitS))") }
         }
 

@@ -40,21 +40,13 @@ extension ConcTrace {
         @Option(help: "Where the runs' traces go (default: traces/sweep).")
         var traceDir: String = "traces/sweep"
 
+        /// The sizes (checked by `validate`).
         var sizes: [Int] {
-            sizesText.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: " ")) }
+            (try? parseSizes(sizesText, option: "--tasks", maximum: 10_000_000)) ?? []
         }
 
         func validate() throws {
-            let parts = sizesText.split(separator: ",", omittingEmptySubsequences: false)
-            for part in parts {
-                guard let size = Int(part.trimmingCharacters(in: " ")) else {
-                    throw ValidationError("--tasks takes counts like 10,100,1000 (got '\(part)')")
-                }
-                guard (1...10_000_000).contains(size) else {
-                    throw ValidationError(
-                        "--tasks \(size) is beyond what a sweep can take: each size must be 1...10000000")
-                }
-            }
+            let sizes = try parseSizes(sizesText, option: "--tasks", maximum: 10_000_000)
             try runs.validate(workload: workload, maxTasks: sizes.max() ?? 1)
         }
 
@@ -106,6 +98,20 @@ extension ConcTrace {
             return "about \(formatted(predicted, digits: 0)) s predicted from \(previous.tasks) tasks " +
                 "(\(formatted(wall, digits: 2)) s), over the \(formatted(limit, digits: 0)) s limit per run (--limit-s)"
         }
+    }
+}
+
+/// Task counts given as `n,n,...`, each 1...`maximum`.
+/// - Throws: `ValidationError` naming the first part that is not such a count.
+func parseSizes(_ text: String, option: String, maximum: Int) throws -> [Int] {
+    try text.split(separator: ",", omittingEmptySubsequences: false).map { part in
+        guard let size = Int(part.trimmingCharacters(in: " ")) else {
+            throw ValidationError("\(option) takes task counts like 10,100,1000 (got '\(part)')")
+        }
+        guard (1...maximum).contains(size) else {
+            throw ValidationError("\(option) \(size) is beyond what a sweep can take: each size must be 1...\(maximum)")
+        }
+        return size
     }
 }
 

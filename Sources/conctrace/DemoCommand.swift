@@ -91,7 +91,6 @@ extension ConcTrace {
             ]
             var progress = Progress(total: experiments.count * strategies.count + sizes.count * strategies.count)
             var sections: [(title: String, results: SweepResults)] = []
-            var tracePaths: [String] = []
             for experiment in experiments {
                 var runs: [SweepResults.Run] = []
                 for strategy in strategies {
@@ -100,9 +99,7 @@ extension ConcTrace {
                     let path = "\(outDir)/\(experiment.workload.rawValue)-\(strategy.rawValue).json"
                     let request = MeasuredRun(workload: experiment.workload, strategy: strategy, tasks: experiment.tasks,
                                               workers: nil, options: experiment.options, tracePath: path)
-                    let run = request.measure(limitSeconds: max(limitS, 60))
-                    if run.trace != nil { tracePaths.append(path) }
-                    runs.append(run)
+                    runs.append(request.measure(limitSeconds: max(limitS, 60)))
                 }
                 sections.append((experiment.title, results(experiment.workload, runs, cores: cores)))
             }
@@ -140,6 +137,8 @@ extension ConcTrace {
             printLine("")
 
             let reportPath = "\(outDir)/report.html"
+            // Every run whose trace was analyzed (a run that could not run has none).
+            let tracePaths = sections.flatMap(\.results.runs).compactMap(\.trace)
             if !tracePaths.isEmpty || sweep != nil {
                 let html: String
                 do {

@@ -2,21 +2,38 @@
 //
 // conctrace: which concurrency strategy should this work use, and what does switching cost?
 //
-// Targets by role (see docs/architecture in README):
-//   ConcTraceRecorder   event model, clock, per-thread lanes, drain loop. No C library, no CLI.
-//   ConcTraceFormat     Chrome Trace Event JSON: the writer (a recorder sink) and the streaming reader (json-c).
-//   ConcTraceWorkloads  cpu, sleep (and download, through libcurl).
-//   ConcTraceStrategies sequential, threads: how tasks are run on workers, recorded as they go.
-//   ConcTraceSiteServer the embedded site server (SwiftNIO HTTP/1.1) the download workload fetches from.
-//   ConcTraceAnalysis   reads traces (through ConcTraceFormat's reader) and computes metrics; never the recorder.
-//   conctrace           the CLI: wires the others together.
+// Targets by role (docs/architecture.md draws the graph and says where each kind of change goes):
+//   ConcTraceSystem      the OS layer: threads, errno errors, the one lock, file descriptors, output files,
+//                        temporary files, process spawn, signals, clock, peak memory. Nothing else has syscalls
+//                        of this kind.
+//   ConcTraceRecorder    events, per-thread lanes, the drain, sinks. Depends on System alone.
+//   ConcTraceFormat      the Chrome trace contract's vocabulary, with no C: TraceValue, JSON text, RunMetadata,
+//                        event names.
+//   ConcTraceWriter      Recorder events to Chrome JSON (the converter), the trace file, the event log of worker
+//                        processes and their merge.
+//   ConcTraceReader      reads Chrome traces with json-c. Never the recorder.
+//   ConcTraceExecutors   the instrumented executors (event loop, worker pool, timers, reactor protocols). No curl,
+//                        no NIO.
+//   ConcTraceWorkloads   cpu, sleep and download (through libcurl).
+//   ConcTraceStrategies  sequential, threads, async, eventloop, processes: how tasks run, recorded as they go.
+//   ConcTraceSiteServer  the embedded site server and the trace file server (SwiftNIO HTTP/1.1).
+//   ConcTraceAnalysis    metrics of a trace (through the reader), sweep results, advice. Never the recorder.
+//   ConcTraceReport      the HTML report: inline SVG charts from analyses and sweep results.
+//   ConcTraceLab         the application layer: a traced run and its summary, the interrupt session, worker
+//                        processes' requests, child-run measurement, sweeps and advice.
+//   conctrace            the CLI: declares commands and options, calls the Lab, prints, maps errors to exit codes.
+// Linux only (epoll, timerfd, /proc).
 import PackageDescription
 
 let package = Package(
     name: "conctrace",
-    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "conctrace", targets: ["conctrace"]),
+        // Record a program's own tasks: the recorder, the trace writer and the instrumented executors. Links
+        // neither libcurl, json-c nor SwiftNIO.
+        .library(name: "ConcTrace", targets: ["ConcTraceRecorder", "ConcTraceWriter", "ConcTraceExecutors"]),
+        // Read and analyze traces: the reader, the metrics and the HTML report.
+        .library(name: "ConcTraceAnalysis", targets: ["ConcTraceReader", "ConcTraceAnalysis", "ConcTraceReport"]),
     ],
     dependencies: [
         // The CLI: subcommands, typed options, help and usage errors.
@@ -39,17 +56,24 @@ let package = Package(
             pkgConfig: "json-c",
             providers: [.apt(["libjson-c-dev"])]
         ),
-        // Linux calls the Glibc module does not export (epoll, eventfd, timerfd, affinity), for the event loop.
+        // Linux calls the Glibc module does not export (epoll, eventfd, timerfd, affinity, prctl).
         .systemLibrary(name: "CLinux"),
-        .target(name: "ConcTraceRecorder"),
-        .target(name: "ConcTraceFormat", dependencies: ["ConcTraceRecorder", "CJSONC"]),
-        .target(name: "ConcTraceWorkloads", dependencies: ["ConcTraceRecorder", "CCurl"]),
+        .target(name: "ConcTraceSystem", dependencies: ["CLinux"]),
+        .target(name: "ConcTraceRecorder", dependencies: ["ConcTraceSystem"]),
+        .target(name: "ConcTraceFormat"),
+        .target(name: "ConcTraceWriter", dependencies: ["ConcTraceRecorder", "ConcTraceFormat", "ConcTraceSystem"]),
+        .target(name: "ConcTraceReader", dependencies: ["ConcTraceFormat", "ConcTraceSystem", "CJSONC"]),
         .target(
-            name: "ConcTraceStrategies",
+            name: "ConcTraceExecutors",
             dependencies: [
-                "ConcTraceRecorder", "ConcTraceWorkloads", "CLinux",
+                "ConcTraceRecorder", "ConcTraceSystem", "CLinux",
                 .product(name: "DequeModule", package: "swift-collections"),
             ]
+        ),
+        .target(name: "ConcTraceWorkloads", dependencies: ["ConcTraceExecutors", "ConcTraceRecorder", "CCurl"]),
+        .target(
+            name: "ConcTraceStrategies",
+            dependencies: ["ConcTraceWorkloads", "ConcTraceExecutors", "ConcTraceRecorder", "ConcTraceSystem"]
         ),
         .target(
             name: "ConcTraceSiteServer",
@@ -61,30 +85,69 @@ let package = Package(
         ),
         .target(
             name: "ConcTraceAnalysis",
-            dependencies: ["ConcTraceFormat", "CJSONC", .product(name: "Histogram", package: "hdrhistogram-swift")]
+            dependencies: [
+                "ConcTraceReader", "ConcTraceFormat", "ConcTraceSystem", "CJSONC",
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+            ]
         ),
         // The HTML report (conctrace report): inline SVG charts from traces and sweep results.
-        .target(name: "ConcTraceReport", dependencies: ["ConcTraceAnalysis", "ConcTraceFormat"]),
+        .target(name: "ConcTraceReport", dependencies: ["ConcTraceAnalysis", "ConcTraceReader", "ConcTraceFormat"]),
+        .target(
+            name: "ConcTraceLab",
+            dependencies: [
+                "ConcTraceSystem", "ConcTraceRecorder", "ConcTraceFormat", "ConcTraceWriter", "ConcTraceReader",
+                "ConcTraceWorkloads", "ConcTraceStrategies", "ConcTraceSiteServer", "ConcTraceAnalysis",
+                "ConcTraceReport",
+            ]
+        ),
         .executableTarget(
             name: "conctrace",
             dependencies: [
-                "ConcTraceRecorder", "ConcTraceFormat", "ConcTraceWorkloads", "ConcTraceStrategies", "CCurl", "CJSONC",
-                "ConcTraceSiteServer", "ConcTraceAnalysis", "ConcTraceReport",
+                "ConcTraceLab", "ConcTraceAnalysis", "ConcTraceSiteServer", "ConcTraceSystem",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .testTarget(name: "ConcTraceRecorderTests", dependencies: ["ConcTraceRecorder"]),
-        .testTarget(name: "ConcTraceFormatTests", dependencies: ["ConcTraceFormat", "ConcTraceRecorder"]),
+        .testTarget(name: "ConcTraceSystemTests", dependencies: ["ConcTraceSystem"]),
+        .testTarget(name: "ConcTraceRecorderTests", dependencies: ["ConcTraceRecorder", "ConcTraceSystem"]),
+        .testTarget(
+            name: "ConcTraceWriterTests",
+            // The reader reads back what the writer wrote.
+            dependencies: ["ConcTraceWriter", "ConcTraceReader", "ConcTraceRecorder", "ConcTraceFormat", "ConcTraceSystem"]
+        ),
+        .testTarget(name: "ConcTraceReaderTests", dependencies: ["ConcTraceReader", "ConcTraceFormat", "ConcTraceSystem"]),
+        .testTarget(
+            name: "ConcTraceExecutorsTests",
+            dependencies: ["ConcTraceExecutors", "ConcTraceRecorder", "ConcTraceSystem"]
+        ),
         // The download tests fetch from a real site server on 127.0.0.1.
-        .testTarget(name: "ConcTraceWorkloadsTests", dependencies: ["ConcTraceWorkloads", "ConcTraceSiteServer"]),
+        .testTarget(
+            name: "ConcTraceWorkloadsTests",
+            dependencies: ["ConcTraceWorkloads", "ConcTraceExecutors", "ConcTraceSiteServer", "ConcTraceSystem"]
+        ),
         .testTarget(
             name: "ConcTraceStrategiesTests",
-            dependencies: ["ConcTraceStrategies", "ConcTraceFormat", "ConcTraceSiteServer"]
+            dependencies: [
+                "ConcTraceStrategies", "ConcTraceWorkloads", "ConcTraceExecutors", "ConcTraceRecorder",
+                "ConcTraceWriter", "ConcTraceReader", "ConcTraceSiteServer", "ConcTraceSystem",
+            ]
         ),
-        .testTarget(name: "ConcTraceSiteServerTests", dependencies: ["ConcTraceSiteServer", "CCurl"]),
-        .testTarget(name: "ConcTraceAnalysisTests", dependencies: ["ConcTraceAnalysis", "ConcTraceFormat"]),
-        .testTarget(name: "ConcTraceReportTests", dependencies: ["ConcTraceReport", "ConcTraceAnalysis", "ConcTraceFormat"]),
-        .testTarget(name: "conctraceTests", dependencies: ["conctrace", "ConcTraceFormat"]),
+        .testTarget(name: "ConcTraceSiteServerTests", dependencies: ["ConcTraceSiteServer", "ConcTraceSystem", "CCurl"]),
+        .testTarget(
+            name: "ConcTraceAnalysisTests",
+            dependencies: ["ConcTraceAnalysis", "ConcTraceReader", "ConcTraceFormat"]
+        ),
+        .testTarget(
+            name: "ConcTraceReportTests",
+            dependencies: ["ConcTraceReport", "ConcTraceAnalysis", "ConcTraceReader", "ConcTraceFormat"]
+        ),
+        .testTarget(
+            name: "ConcTraceLabTests",
+            dependencies: [
+                "ConcTraceLab", "ConcTraceStrategies", "ConcTraceWorkloads", "ConcTraceWriter", "ConcTraceReader",
+                "ConcTraceAnalysis", "ConcTraceFormat", "ConcTraceSystem",
+            ]
+        ),
+        .testTarget(name: "conctraceTests", dependencies: ["conctrace", "ConcTraceReader", "ConcTraceFormat"]),
     ],
     swiftLanguageModes: [.v6]
 )

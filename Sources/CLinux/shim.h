@@ -1,5 +1,5 @@
-// Linux system calls that Swift's Glibc module does not export: epoll, eventfd, timerfd, CPU affinity.
-// The event loop uses them (as swift-nio's CNIOLinux does); nothing here links a library.
+// Linux system calls that Swift's Glibc module does not export: epoll, eventfd, timerfd, CPU affinity, prctl.
+// The event loop and the system layer use them (as swift-nio's CNIOLinux does); nothing here links a library.
 // No _GNU_SOURCE here: the declarations must match the ones Swift's Glibc module sees.
 #ifndef CONCTRACE_CLINUX_SHIM_H
 #define CONCTRACE_CLINUX_SHIM_H
@@ -9,6 +9,9 @@
 #include <sys/eventfd.h>
 #include <sys/timerfd.h>
 #include <pthread.h>
+#include <sys/prctl.h>
+#include <fcntl.h>
+#include <stdlib.h>
 
 // A GNU extension, declared only under _GNU_SOURCE.
 extern int pthread_setaffinity_np(pthread_t thread, size_t size, const cpu_set_t *set);
@@ -19,6 +22,26 @@ static inline int ct_pin_current_thread(int cpu) {
     __CPU_ZERO_S(sizeof(set), &set);
     __CPU_SET_S(cpu, sizeof(set), &set);
     return pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
+}
+
+// GNU extensions, declared only under _GNU_SOURCE.
+extern int mkostemp(char *template_, int flags);
+
+/// Creates a file with no name in `folder` (O_TMPFILE), open with `flags` (O_RDWR and the like). Returns the
+/// descriptor, or -1 with errno set (EOPNOTSUPP where the file system cannot).
+static inline int ct_open_unnamed_file(const char *folder, int flags, mode_t mode) {
+    return open(folder, (020000000 | O_DIRECTORY) | flags, mode);
+}
+
+/// Makes a file from `template_` (ending in XXXXXX, replaced in place) with O_EXCL and `flags` (O_CLOEXEC).
+static inline int ct_make_temporary_file(char *template_, int flags) {
+    return mkostemp(template_, flags);
+}
+
+/// Asks the kernel to send `signal` to the calling process when its parent ends (prctl is variadic in C, which
+/// Swift cannot call). Returns 0, or -1 with errno set.
+static inline int ct_set_parent_death_signal(int signal) {
+    return prctl(PR_SET_PDEATHSIG, (unsigned long)signal, 0UL, 0UL, 0UL);
 }
 
 #endif

@@ -1,4 +1,5 @@
 import ConcTraceFormat
+import ConcTraceReader
 
 /// The track of a nestable async event (`b`/`e`): its process, category and id, as the viewers key it.
 struct AsyncTrackKey: Hashable {

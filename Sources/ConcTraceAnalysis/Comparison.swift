@@ -1,4 +1,5 @@
 import ConcTraceFormat
+import ConcTraceReader
 
 /// Traces side by side, as `conctrace compare` prints them: one row per metric, one column per trace, each value's
 /// ratio to the first trace's, and the best value of each row marked.

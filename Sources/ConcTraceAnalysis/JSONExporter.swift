@@ -1,4 +1,5 @@
 import ConcTraceFormat
+import ConcTraceReader
 
 /// Renders a report as one line of JSON: each section's rows at their paths, in report order.
 enum JSONExporter {

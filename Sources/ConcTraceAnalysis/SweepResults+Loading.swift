@@ -3,6 +3,7 @@ import Glibc
 #endif
 import CJSONC
 import ConcTraceFormat
+import ConcTraceReader
 
 extension SweepResults {
     /// Sweep files are small (a line per run); a larger file is refused rather than read into memory.

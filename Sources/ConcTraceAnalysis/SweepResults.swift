@@ -1,4 +1,5 @@
 import ConcTraceFormat
+import ConcTraceReader
 
 /// What `conctrace sweep` measured: each strategy run at each task count, one row per run, with the run's outcome
 /// and the figures the scaling charts of `conctrace report --sweep` plot.

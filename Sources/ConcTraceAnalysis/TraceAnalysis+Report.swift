@@ -1,4 +1,5 @@
 import ConcTraceFormat
+import ConcTraceReader
 
 extension TraceAnalysis {
     /// The report `conctrace analyze` prints; its JSON keys are documented in docs/metrics.md.

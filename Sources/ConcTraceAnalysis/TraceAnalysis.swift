@@ -1,4 +1,5 @@
 import ConcTraceFormat
+import ConcTraceReader
 
 /// Where a trace came from and how reading it went.
 public struct TraceSource: Sendable {

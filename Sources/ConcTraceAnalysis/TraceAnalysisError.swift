@@ -1,4 +1,5 @@
 import ConcTraceFormat
+import ConcTraceReader
 
 #if canImport(Glibc)
 import Glibc

@@ -1,4 +1,5 @@
 import ConcTraceFormat
+import ConcTraceReader
 
 /// Metric values and, for the ones that cannot be computed, the reason.
 struct MetricSheet {

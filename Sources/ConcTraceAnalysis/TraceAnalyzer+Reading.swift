@@ -1,4 +1,5 @@
 import ConcTraceFormat
+import ConcTraceReader
 
 extension TraceAnalyzer {
     /// Streams the trace at `path` through json-c and analyzes it.

@@ -1,4 +1,5 @@
 import ConcTraceFormat
+import ConcTraceReader
 
 /// Computes the metrics of docs/metrics.md from a trace's events, one event at a time, in memory that grows with
 /// the tasks in flight and the threads, never with the events.

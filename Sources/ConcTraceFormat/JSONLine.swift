@@ -2,15 +2,17 @@
 ///
 /// Bytes go through a raw pointer (no per-byte uniqueness checks as with `Array.append`), the buffer is reused
 /// across drain rounds, and strings that need no escaping are copied in one go. Callers write keys and values in
-/// order and the builder puts in commas; it does not check nesting: a writer of fixed, known shapes (trace events)
-/// is its only user. Not copyable: one owner, one buffer.
-struct JSONLine: ~Copyable {
+/// order and the builder puts in commas; it does not check nesting: writers of fixed, known shapes (trace events,
+/// one-line JSON results) are its users. Not copyable: one owner, one buffer.
+public struct JSONLine: ~Copyable {
     private var base: UnsafeMutablePointer<UInt8>
     private var capacity: Int
-    private(set) var count = 0
+    /// Bytes written so far.
+    public private(set) var count = 0
     private var needsComma = false
 
-    init(reservingCapacity capacity: Int = 1 << 16) {
+    /// Makes an empty builder.
+    public init(reservingCapacity capacity: Int = 1 << 16) {
         self.capacity = max(capacity, 64)
         base = .allocate(capacity: self.capacity)
     }
@@ -20,28 +22,31 @@ struct JSONLine: ~Copyable {
     }
 
     /// The text so far.
-    var bytes: UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(start: base, count: count) }
+    public var bytes: UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(start: base, count: count) }
 
     /// Forgets the text, keeping the memory.
-    mutating func removeAll() {
+    public mutating func removeAll() {
         count = 0
         needsComma = false
     }
 
     // MARK: Structure
 
-    mutating func beginObject() {
+    /// `{`, after a comma when a value came before.
+    public mutating func beginObject() {
         separate()
         append(UInt8(ascii: "{"))
         needsComma = false
     }
 
-    mutating func endObject() {
+    /// `}`.
+    public mutating func endObject() {
         append(UInt8(ascii: "}"))
         needsComma = true
     }
 
-    mutating func key(_ name: StaticString) {
+    /// `"name":`, after a comma when a value came before (a key that needs no escaping).
+    public mutating func key(_ name: StaticString) {
         separate()
         append(UInt8(ascii: "\""))
         name.withUTF8Buffer { append($0) }
@@ -50,7 +55,8 @@ struct JSONLine: ~Copyable {
         needsComma = false
     }
 
-    mutating func key(_ name: String) {
+    /// `"name":`, escaped.
+    public mutating func key(_ name: String) {
         separate()
         appendQuoted(name)
         append(UInt8(ascii: ":"))
@@ -58,18 +64,18 @@ struct JSONLine: ~Copyable {
     }
 
     /// Appends text as it is (a separator between events); the next value starts without a comma.
-    mutating func raw(_ text: StaticString) {
+    public mutating func raw(_ text: StaticString) {
         text.withUTF8Buffer { append($0) }
         needsComma = false
     }
 
     /// Marks that a value was just written (after `raw`), so the next key gets its comma.
-    mutating func markValue() {
+    public mutating func markValue() {
         needsComma = true
     }
 
     /// Appends already-encoded JSON as one value.
-    mutating func appendRaw(_ json: String) {
+    public mutating func appendRaw(_ json: String) {
         separate()
         var json = json
         json.withUTF8 { append($0) }
@@ -78,13 +84,15 @@ struct JSONLine: ~Copyable {
 
     // MARK: Values
 
-    mutating func string(_ value: String) {
+    /// A JSON string, escaped.
+    public mutating func string(_ value: String) {
         separate()
         appendQuoted(value)
         needsComma = true
     }
 
-    mutating func string(_ value: StaticString) {
+    /// A JSON string, escaped.
+    public mutating func string(_ value: StaticString) {
         separate()
         if value.hasPointerRepresentation {
             append(UInt8(ascii: "\""))
@@ -96,16 +104,11 @@ struct JSONLine: ~Copyable {
         needsComma = true
     }
 
-    /// `"<label> <index>"`: a task's name, written without making a String.
-    mutating func taskName(_ label: StaticString, index: UInt64?) {
+    /// `"<label> <index>"`: a task's name, written without making a String (`label` is UTF-8).
+    public mutating func taskName(_ label: UnsafeBufferPointer<UInt8>, index: UInt64?) {
         separate()
         append(UInt8(ascii: "\""))
-        if label.hasPointerRepresentation {
-            label.withUTF8Buffer { appendEscaped($0) }
-        } else {
-            var text = label.description
-            text.withUTF8 { appendEscaped($0) }
-        }
+        appendEscaped(label)
         if let index {
             append(UInt8(ascii: " "))
             appendDecimal(index)
@@ -114,13 +117,22 @@ struct JSONLine: ~Copyable {
         needsComma = true
     }
 
-    mutating func int<T: BinaryInteger>(_ value: T) {
+    /// Appends already-encoded JSON bytes as one value.
+    public mutating func appendRaw(bytes: UnsafeBufferPointer<UInt8>) {
+        separate()
+        append(bytes)
+        needsComma = true
+    }
+
+    /// An integer, exact (up to 128 bits).
+    public mutating func int<T: BinaryInteger>(_ value: T) {
         separate()
         appendDecimal(value)
         needsComma = true
     }
 
-    mutating func double(_ value: Double) {
+    /// A number as Swift prints it (shortest round-trip); `null` when not finite.
+    public mutating func double(_ value: Double) {
         separate()
         if value.isFinite {
             var text = value.description
@@ -131,14 +143,40 @@ struct JSONLine: ~Copyable {
         needsComma = true
     }
 
-    mutating func bool(_ value: Bool) {
+    /// `true` or `false`.
+    public mutating func bool(_ value: Bool) {
         separate()
         if value { raw("true") } else { raw("false") }
         needsComma = true
     }
 
+    /// Any `TraceValue`; an object's members sorted by key, so the text is stable.
+    public mutating func value(_ value: TraceValue) {
+        switch value {
+        case .null: raw("null"); markValue()
+        case .bool(let flag): bool(flag)
+        case .int(let integer): int(integer)
+        case .double(let number): double(number)
+        case .string(let text): string(text)
+        case .array(let elements):
+            separate()
+            append(UInt8(ascii: "["))
+            needsComma = false
+            for element in elements { self.value(element) }
+            append(UInt8(ascii: "]"))
+            needsComma = true
+        case .object(let members):
+            beginObject()
+            for (name, member) in members.sorted(by: { $0.key < $1.key }) {
+                key(name)
+                self.value(member)
+            }
+            endObject()
+        }
+    }
+
     /// A monotonic nanosecond timestamp as Chrome's microseconds with three decimals: no precision lost.
-    mutating func microseconds(fromNanoseconds value: UInt64) {
+    public mutating func microseconds(fromNanoseconds value: UInt64) {
         separate()
         appendDecimal(value / 1000)
         let fraction = value % 1000

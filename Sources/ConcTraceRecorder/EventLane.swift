@@ -1,3 +1,4 @@
+import ConcTraceSystem
 import Synchronization
 
 /// One worker's event buffer: a single-producer, single-consumer ring of fixed-size events.
@@ -67,7 +68,7 @@ public final class EventLane: @unchecked Sendable {
     @inline(__always)
     public func record(
         _ kind: EventKind, task: UInt64, related: UInt64 = 0, reason: WaitReason = .none,
-        value: UInt128 = 0, hasValue: Bool = false, label: StaticString = ""
+        value: UInt128 = 0, hasValue: Bool = false, label: TaskLabel = .none
     ) {
         guard isEnabled else { return }
         let timestamp = MonotonicClock.now()

@@ -1,3 +1,4 @@
+import ConcTraceSystem
 import Synchronization
 #if canImport(Glibc)
 import Glibc
@@ -44,22 +45,6 @@ extension EventLane {
     }
 }
 
-/// The calling thread's OS context-switch counts.
-public struct ThreadUsage: Sendable, Equatable {
-    /// Switches because the thread blocked.
-    public var voluntary: UInt64
-    /// Switches because the thread was preempted.
-    public var involuntary: UInt64
-
-    /// Reads getrusage(RUSAGE_THREAD) for the calling thread.
-    public static func current() -> ThreadUsage {
-        var usage = rusage()
-        // RUSAGE_THREAD (1) is Linux-specific.
-        getrusage(__rusage_who_t(1), &usage)
-        return ThreadUsage(voluntary: UInt64(max(0, usage.ru_nvcsw)), involuntary: UInt64(max(0, usage.ru_nivcsw)))
-    }
-}
-
 extension RecordCost {
     /// Median nanoseconds per event while `threads` threads record at once, each into its own lane: the
     /// median of all their rounds' samples. Shows whether per-thread lanes contend.
@@ -68,7 +53,7 @@ extension RecordCost {
         // (Thread Sanitizer reports those accesses racing, though the lock protects the data).
         final class Shared: Sendable {
             let start = Atomic<Bool>(false)
-            let samples = Mutex<[Double]>([])
+            let samples = Locked<[Double]>([])
         }
         let shared = Shared()
         var started: [OSThread] = []

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import ConcTraceSystem
 import Synchronization
 
 /// Records the lifecycle of every task on every worker, and drains it to a `TraceSink` as the run goes.
@@ -64,7 +65,7 @@ public final class Recorder: Sendable {
     private let nextWorker = Atomic<UInt32>(1)
     private let nextTask = Atomic<UInt64>(1)
     private let stopping = Atomic<Bool>(false)
-    private let drainThread = Mutex<OSThread?>(nil)
+    private let drainThread = Locked<OSThread?>(nil)
     private let threadKey: pthread_key_t
 
     /// Makes a recorder and, when enabled, starts its drain thread.

@@ -1,3 +1,4 @@
+import ConcTraceSystem
 import Synchronization
 
 /// A value attached to a task: shown in its args in the trace.

@@ -1,3 +1,4 @@
+import ConcTraceSystem
 /// The lifecycle state a task is in. Every task moves
 /// `created -> ready -> running -> (waiting -> ready -> running)* -> done | failed | cancelled`.
 public enum TaskState: UInt8, Sendable, CaseIterable {
@@ -87,8 +88,8 @@ public struct TraceEvent: Sendable {
     public var related: UInt64
     /// A numeric payload whose meaning depends on `kind`; meaningful only when `hasValue`.
     public var value: UInt128
-    /// The task's label, for `created` (e.g. `"cpu"`, shown with the index as `cpu 3`).
-    public var label: StaticString
+    /// The task's label, for `created` (e.g. `cpu`, shown with the index as `cpu 3`).
+    public var label: TaskLabel
     /// The worker (lane) that recorded the event.
     public var worker: UInt32
     /// What happened.
@@ -101,7 +102,7 @@ public struct TraceEvent: Sendable {
     /// Makes an event.
     public init(
         timestamp: UInt64, kind: EventKind, task: UInt64, worker: UInt32, related: UInt64 = 0,
-        reason: WaitReason = .none, value: UInt128 = 0, hasValue: Bool = false, label: StaticString = ""
+        reason: WaitReason = .none, value: UInt128 = 0, hasValue: Bool = false, label: TaskLabel = .none
     ) {
         self.timestamp = timestamp
         self.task = task

@@ -1,3 +1,4 @@
+import ConcTraceSystem
 /// Where drained events go: the trace writer implements this.
 ///
 /// The recorder calls a sink from one thread at a time (its drain thread, or the thread that calls `finish`),

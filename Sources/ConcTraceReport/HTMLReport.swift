@@ -1,5 +1,6 @@
 import ConcTraceAnalysis
 import ConcTraceFormat
+import ConcTraceReader
 
 /// One self-contained HTML page about traces and sweep results: what `conctrace report` writes.
 ///

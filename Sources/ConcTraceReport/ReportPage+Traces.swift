@@ -1,5 +1,6 @@
 import ConcTraceAnalysis
 import ConcTraceFormat
+import ConcTraceReader
 
 extension ReportPage {
     // MARK: The traces side by side

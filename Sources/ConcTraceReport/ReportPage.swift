@@ -3,6 +3,7 @@ import Glibc
 #endif
 import ConcTraceAnalysis
 import ConcTraceFormat
+import ConcTraceReader
 
 /// The page: a header with the run metadata, the traces side by side (latency CDFs, throughput and dispatch bars,
 /// the comparison table), the sweep's scaling curves, then each trace's timeline with its workers' numbers.

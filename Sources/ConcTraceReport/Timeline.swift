@@ -1,4 +1,5 @@
 import ConcTraceFormat
+import ConcTraceReader
 
 /// A trace's timeline reduced to pixel columns: per worker, which task ran in each column; per sample task, which
 /// state it was in. Memory is fixed by the number of rows and columns, whatever the number of events.

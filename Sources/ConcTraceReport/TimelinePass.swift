@@ -1,5 +1,6 @@
 import ConcTraceAnalysis
 import ConcTraceFormat
+import ConcTraceReader
 
 /// The first pass over a trace, alongside the analyzer: the timeline's interval and every task's life (to pick the
 /// sample tasks). Memory grows with the tasks, as the analyzer's does, never with the events.

@@ -1,4 +1,6 @@
+import ConcTraceExecutors
 import ConcTraceRecorder
+import ConcTraceSystem
 import ConcTraceWorkloads
 import Synchronization
 
@@ -13,6 +15,8 @@ final class Batch: Sendable {
     let workload: any Workload
     let context: RunContext
     let root: UInt64
+    /// The workload's task label, made once for the run.
+    let label: TaskLabel
     /// Whether the last task to end records the root's wake-up (threads); executors record it themselves.
     private let wakesRoot: Bool
     private let remaining: Atomic<Int>
@@ -30,11 +34,12 @@ final class Batch: Sendable {
         // One count per task, plus one the root holds until it is waiting: no task can wake it before that.
         self.remaining = Atomic(workload.taskCount + 1)
         self.started = MonotonicClock.now()
+        self.label = TaskLabel(workload.taskLabel)
         let root = context.recorder.makeTaskID()
         self.root = root
         tally.withLock { $0.outcomes = Array(repeating: nil, count: workload.taskCount) }
         let lane = context.mainLane
-        lane.record(.created, task: root, label: "main")
+        lane.record(.created, task: root, label: .main)
         if rootOnCallingThread {
             lane.record(.ready, task: root)
             lane.record(.running, task: root)
@@ -45,7 +50,7 @@ final class Batch: Sendable {
     func create(index: Int, on lane: EventLane) -> UInt64 {
         let task = context.recorder.makeTaskID()
         lane.record(.created, task: task, related: root, value: UInt128(index), hasValue: true,
-                    label: workload.taskLabel)
+                    label: label)
         return task
     }
 

@@ -1,23 +1,11 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import ConcTraceExecutors
 import ConcTraceRecorder
+import ConcTraceSystem
 import ConcTraceWorkloads
 import Dispatch
-
-/// An executor conctrace can run a workload on: it records each task's lifecycle as it enqueues and runs jobs.
-protocol InstrumentedExecutor: TaskExecutor, AsyncWaiter {
-    /// The lane of the calling thread (an executor thread's own).
-    var currentLane: EventLane { get }
-    /// The running task announces what it will wait for when its slice ends.
-    func expectWait(_ reason: WaitReason)
-}
-
-extension EventLoop: InstrumentedExecutor {
-    var currentLane: EventLane { lane }
-}
-
-extension WorkerPool: InstrumentedExecutor {}
 
 /// Runs a workload as Swift tasks on `executor`: the root task (`main`) creates one child task per index in a
 /// discarding task group (so it is woken once, when the last child ends, not after every child) and waits.
@@ -107,7 +95,12 @@ public struct AsyncPoolStrategy: Strategy {
     }
 
     public func run(_ workload: any Workload, in context: RunContext) throws -> RunResult {
-        let pool = try WorkerPool(workers: workers, recorder: context.recorder)
+        let pool: WorkerPool
+        do {
+            pool = try WorkerPool(workers: workers, recorder: context.recorder)
+        } catch .cannotStartThread(let index, let error) {
+            throw StrategyError.cannotStartWorker(index: index, error)
+        }
         // I/O (the download workload's curl multi) runs on a thread of its own, started only if a task needs it.
         let io = ReactorThread(recorder: context.recorder, name: "async io")
         defer {

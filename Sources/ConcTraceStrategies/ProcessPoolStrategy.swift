@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import ConcTraceRecorder
+import ConcTraceSystem
 import ConcTraceWorkloads
 import Synchronization
 
@@ -36,8 +37,8 @@ public final class ProcessPoolLog: Sendable {
         public var pid: Int32
         public var started: UInt64
         public var ended: UInt64
-        /// Where the worker writes its trace (nil when the run records nothing).
-        public var tracePath: String?
+        /// The parent's descriptor of the worker's event log (nil when the run records nothing).
+        public var eventLog: FileDescriptor?
     }
 
     /// What a worker reports of itself as it exits: getrusage(RUSAGE_SELF) and its peak memory.
@@ -66,15 +67,37 @@ public final class ProcessPoolLog: Sendable {
     public struct WorkerEnd: Sendable {
         public var number: Int
         public var pid: Int32
-        public var tracePath: String?
         public var ended: UInt64
         public var usage: WorkerUsage?
         public var exit: String
     }
 
-    private let state = Mutex<(handoffs: [Handoff], workers: [WorkerEnd], spawns: [Spawn])>(([], [], []))
+    private let state = Locked<(handoffs: [Handoff], workers: [WorkerEnd], spawns: [Spawn])>(([], [], []))
 
-    public init() {}
+    /// What happens to the pool as it happens, for a reader who watches (`conctrace run --verbose`): called on the
+    /// run's thread.
+    public enum Event: Sendable {
+        /// Worker `number` started as process `pid`.
+        case started(number: Int, pid: Int32)
+        /// Worker `number` said it is ready: it records (when the run does) and reads tasks.
+        case ready(number: Int, pid: Int32)
+        /// Task `index` was handed to worker `number`.
+        case handedOut(index: Int, number: Int, pid: Int32)
+        /// Worker `number` ended (`exit`: "exit status 0", "signal 9").
+        case ended(number: Int, pid: Int32, exit: String)
+    }
+
+    private let observer: (@Sendable (Event) -> Void)?
+
+    /// Makes an empty log; `observer` hears of every worker's start and end and every hand-off.
+    public init(observer: (@Sendable (Event) -> Void)? = nil) {
+        self.observer = observer
+    }
+
+    /// Tells the observer, if any.
+    func note(_ event: Event) {
+        observer?(event)
+    }
 
     public var handoffs: [Handoff] { state.withLock { $0.handoffs } }
     /// The workers that ended (and were reaped), in the order they ended.
@@ -89,6 +112,16 @@ public final class ProcessPoolLog: Sendable {
     /// The workers' peak memory added up (each worker's VmHWM as it reported it at exit).
     public var workersPeakResidentBytes: Int {
         state.withLock { $0.workers.reduce(0) { $0 + ($1.usage?.peakResidentBytes ?? 0) } }
+    }
+
+    /// Closes the parent's descriptors of the workers' event logs: the nameless files are gone once the workers are
+    /// too. Call after the merge (or instead of it). Idempotent.
+    public func closeEventLogs() {
+        let logs = state.withLock { state -> [FileDescriptor] in
+            defer { for index in state.spawns.indices { state.spawns[index].eventLog = nil } }
+            return state.spawns.compactMap(\.eventLog)
+        }
+        for log in logs { try? log.close() }
     }
 
     /// On a forced exit (the grace period after Ctrl-C ran out, while the run's thread still holds its workers):
@@ -166,8 +199,9 @@ public struct ProcessPoolStrategy: Strategy {
             nextNumber += 1
             let started = MonotonicClock.now()
             let link = try ProcessWorkerLink(number: number, launch: launch)
+            log.note(.started(number: number, pid: link.pid))
             log.add(ProcessPoolLog.Spawn(number: number, pid: link.pid, started: started,
-                                         ended: MonotonicClock.now(), tracePath: link.tracePath))
+                                         ended: MonotonicClock.now(), eventLog: link.eventLog))
             return link
         }
 
@@ -218,7 +252,8 @@ public struct ProcessPoolStrategy: Strategy {
             if inFlight[slot] != nil {
                 settle(slot, .failure(WorkerDied(description: "worker \(link.number) (pid \(link.pid)) died: \(exit)")))
             }
-            log.add(ProcessPoolLog.WorkerEnd(number: link.number, pid: link.pid, tracePath: link.tracePath,
+            log.note(.ended(number: link.number, pid: link.pid, exit: exit))
+            log.add(ProcessPoolLog.WorkerEnd(number: link.number, pid: link.pid,
                                              ended: MonotonicClock.now(), usage: usage, exit: exit))
             links[slot] = nil
         }
@@ -231,10 +266,12 @@ public struct ProcessPoolStrategy: Strategy {
                 let now = MonotonicClock.now()
                 inFlight[slot] = (item.index, item.task, item.spawned, now)
                 next += 1
-                if !links[slot]!.send(index: item.index, task: item.task, readySince: item.spawned) {
+                let link = links[slot]!
+                if !link.send(index: item.index, task: item.task, readySince: item.spawned) {
                     // Gone: its end of file is seen below and fails the task with the cause.
                     continue
                 }
+                log.note(.handedOut(index: item.index, number: link.number, pid: link.pid))
             }
             let live = links.indices.filter { links[$0] != nil }
             if live.isEmpty {
@@ -262,6 +299,10 @@ public struct ProcessPoolStrategy: Strategy {
                 for line in lines {
                     if let usage = ProcessPoolLog.WorkerUsage(line: line) {
                         usages[slot] = usage
+                        continue
+                    }
+                    if line == ProcessWorker.readyLine {
+                        log.note(.ready(number: link.number, pid: link.pid))
                         continue
                     }
                     guard let report = ProcessTaskReport(line: line[...]), let item = inFlight[slot],

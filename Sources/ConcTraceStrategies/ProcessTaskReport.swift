@@ -1,4 +1,5 @@
 import ConcTraceRecorder
+import ConcTraceSystem
 import ConcTraceWorkloads
 
 /// What a worker process answers for one task, as one line on its stdout.

@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import ConcTraceRecorder
+import ConcTraceSystem
 import ConcTraceWorkloads
 
 /// The worker side of the processes strategy (`conctrace worker`): reads tasks from stdin, runs each on the
@@ -14,9 +15,14 @@ import ConcTraceWorkloads
 /// The parent owns the task's life span: the merge drops the one the worker's trace holds (see
 /// ``ProcessTraceMerge``).
 public enum ProcessWorker {
-    /// Serves tasks until stdin closes.
+    /// What a worker says first, once it records and reads tasks (`H`, a line of its own).
+    static let readyLine = "H"
+
+    /// Serves tasks until stdin closes; says it is ready first.
     public static func serve(_ workload: any Workload, lane: EventLane, cancellation: Cancellation) {
         lane.recordOSSwitches()
+        answer(readyLine + "\n")
+        let label = TaskLabel(workload.taskLabel)
         var buffer: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 4096)
         reading: while true {
@@ -30,7 +36,7 @@ public enum ProcessWorker {
                 let fields = line.split(separator: " ")
                 guard fields.count == 4, fields[0] == "T", let index = Int(fields[1]), let task = UInt64(fields[2]),
                       let readySince = UInt64(fields[3]), (0..<workload.taskCount).contains(index) else { continue }
-                answer(run(workload, index: index, task: task, readySince: readySince, lane: lane,
+                answer(run(workload, label: label, index: index, task: task, readySince: readySince, lane: lane,
                            cancellation: cancellation).line)
             }
         }
@@ -46,24 +52,18 @@ public enum ProcessWorker {
     public static func echo() {
         var chunk = [UInt8](repeating: 0, count: 4096)
         while true {
-            let count = chunk.withUnsafeMutableBytes { read(0, $0.baseAddress, $0.count) }
-            if count < 0, errno == EINTR { continue }
-            if count <= 0 { return }
-            var offset = 0
-            while offset < count {
-                let written = chunk[offset..<count].withUnsafeBytes { write(1, $0.baseAddress, $0.count) }
-                if written < 0 { if errno == EINTR { continue }; return }
-                offset += written
-            }
+            guard let count = try? chunk.withUnsafeMutableBytes({ try FileDescriptor.standardInput.read(into: $0) }),
+                  count > 0 else { return }
+            guard (try? FileDescriptor.standardOutput.writeAll(Array(chunk[0..<count]))) != nil else { return }
         }
     }
 
-    private static func run(_ workload: any Workload, index: Int, task: UInt64, readySince: UInt64, lane: EventLane,
-                            cancellation: Cancellation) -> ProcessTaskReport {
+    private static func run(_ workload: any Workload, label: TaskLabel, index: Int, task: UInt64, readySince: UInt64,
+                            lane: EventLane, cancellation: Cancellation) -> ProcessTaskReport {
         // Ready since the parent made it so (never later than now: the same clock, and the task came after).
         let since = min(readySince, MonotonicClock.now())
         lane.append(TraceEvent(timestamp: since, kind: .created, task: task, worker: lane.worker,
-                               value: UInt128(index), hasValue: true, label: workload.taskLabel))
+                               value: UInt128(index), hasValue: true, label: label))
         lane.append(TraceEvent(timestamp: since, kind: .ready, task: task, worker: lane.worker))
         let started = MonotonicClock.now()
         lane.append(TraceEvent(timestamp: started, kind: .running, task: task, worker: lane.worker))
@@ -92,15 +92,7 @@ public enum ProcessWorker {
     }
 
     private static func answer(_ line: String) {
-        let bytes = Array(line.utf8)
-        var offset = 0
-        while offset < bytes.count {
-            let written = bytes[offset...].withUnsafeBytes { write(1, $0.baseAddress, $0.count) }
-            if written < 0 {
-                if errno == EINTR { continue }
-                return
-            }
-            offset += written
-        }
+        // The parent gone, nobody reads the answer: the worker then ends at its next read.
+        try? FileDescriptor.standardOutput.writeAll(line)
     }
 }

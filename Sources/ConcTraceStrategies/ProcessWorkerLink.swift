@@ -2,35 +2,35 @@
 import Glibc
 #endif
 import ConcTraceRecorder
+import ConcTraceSystem
 
-/// How the parent starts a worker process: the conctrace binary itself, with explicit argv, no shell.
+/// How the parent starts a worker process: an executable and its argv, given by the application layer (which owns
+/// the worker's command line), never a shell.
 public struct ProcessWorkerLaunch: Sendable {
-    /// The executable to start (the running conctrace, resolved from /proc/self/exe, or the built one in tests).
+    /// The descriptor number a recording worker writes its event log to.
+    public static let eventLogDescriptor: Int32 = 3
+
+    /// The executable to start (the running conctrace, or the built one in tests).
     public var executable: String
-    /// Arguments after `worker` that say what the worker runs (e.g. `--workload cpu --base 10000000`).
-    public var workloadArguments: [String]
-    /// Where workers write their temporary traces; nil when the run records nothing.
-    public var traceFolder: String?
+    /// The arguments (argv[1...]) of worker `number`; `eventLog` is the descriptor it writes its event log to, or
+    /// nil when the run records nothing.
+    public var arguments: @Sendable (_ number: Int, _ eventLog: Int32?) -> [String]
+    /// Whether workers record: each then gets a private, nameless temporary file for its event log.
+    public var recordsEvents: Bool
 
     /// Makes a launch description.
-    public init(executable: String, workloadArguments: [String], traceFolder: String?) {
+    public init(executable: String, recordsEvents: Bool,
+                arguments: @escaping @Sendable (_ number: Int, _ eventLog: Int32?) -> [String]) {
         self.executable = executable
-        self.workloadArguments = workloadArguments
-        self.traceFolder = traceFolder
-    }
-
-    /// The running executable, resolved (/proc/self/exe).
-    public static func currentExecutable() -> String {
-        var buffer = [CChar](repeating: 0, count: 4096)
-        let count = readlink("/proc/self/exe", &buffer, buffer.count - 1)
-        guard count > 0 else { return CommandLine.arguments[0] }
-        return String(decoding: buffer[0..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        self.recordsEvents = recordsEvents
+        self.arguments = arguments
     }
 }
 
 /// One worker process seen from the parent: its pid and the two pipe ends the parent holds.
 ///
 /// ```
+///   parent ◀──"H\n"── worker stdout (once: it records and reads tasks)
 ///   parent ──"T <index> <task> <ready-since-ns>\n"──▶ worker stdin
 ///   parent ◀──"R <index> <start-ns> <end-ns> <tid> ok|err|cancelled ...\n"── worker stdout  (ProcessTaskReport)
 ///          ◀──"U <user-us> <system-us> <voluntary> <involuntary>\n"   (getrusage, once, at exit)
@@ -42,27 +42,37 @@ final class ProcessWorkerLink {
     private(set) var input: Int32
     /// The parent's read end of the worker's stdout (-1 once closed).
     private(set) var output: Int32
-    let tracePath: String?
+    /// The parent's descriptor of the worker's event log (a nameless temporary file; nil when not recording).
+    let eventLog: FileDescriptor?
     private var buffer: [UInt8] = []
 
-    /// Starts worker `number` with posix_spawn: stdin/stdout are pipes, every other descriptor of the parent is
-    /// close-on-exec, the signal mask and SIGINT/SIGTERM/SIGPIPE are reset, and the worker gets its own process
-    /// group (a terminal's Ctrl-C reaches the parent only, which then stops its workers).
-    /// - Throws: `OSError` (pipe or posix_spawn).
+    /// Starts worker `number` with posix_spawn: stdin/stdout are pipes, its event log (when recording) is descriptor
+    /// 3, every other descriptor of the parent is close-on-exec, the signal mask and SIGINT/SIGTERM/SIGPIPE are
+    /// reset, and the worker gets its own process group (a terminal's Ctrl-C reaches the parent only, which then
+    /// stops its workers).
+    /// - Throws: `OSError` (pipe, the temporary file, or posix_spawn).
     init(number: Int, launch: ProcessWorkerLaunch) throws {
         self.number = number
         // Only the run's thread spawns workers.
         let (toWorker, fromWorker) = try ProcessSpawn.pipePair()
-        let trace = launch.traceFolder.map { "\($0)/conctrace-worker-\(getpid())-\(number).json" }
-        var arguments = ["worker", "--number", String(number)] + launch.workloadArguments
-        if let trace { arguments += ["--trace", trace] }
-        let pid: pid_t
+        var redirections: [ProcessSpawn.Redirection] = [
+            .descriptor(toWorker[0], as: 0), .descriptor(fromWorker[1], as: 1),
+        ]
+        let log: FileDescriptor?
         do {
-            pid = try ProcessSpawn.spawn(launch.executable, arguments: arguments, redirections: [
-                .descriptor(toWorker[0], as: 0), .descriptor(fromWorker[1], as: 1),
-            ])
+            log = launch.recordsEvents ? try TemporaryFile.anonymous() : nil
         } catch {
             for fd in toWorker + fromWorker { close(fd) }
+            throw error
+        }
+        if let log { redirections.append(.descriptor(log.rawValue, as: ProcessWorkerLaunch.eventLogDescriptor)) }
+        let arguments = launch.arguments(number, log.map { _ in ProcessWorkerLaunch.eventLogDescriptor })
+        let pid: pid_t
+        do {
+            pid = try ProcessSpawn.spawn(launch.executable, arguments: arguments, redirections: redirections)
+        } catch {
+            for fd in toWorker + fromWorker { close(fd) }
+            try? log?.close()
             throw error
         }
         close(toWorker[0])
@@ -70,22 +80,12 @@ final class ProcessWorkerLink {
         self.pid = pid
         self.input = toWorker[1]
         self.output = fromWorker[0]
-        self.tracePath = trace
+        self.eventLog = log
     }
 
     /// Sends task `index` (id `task`, ready since `readySince`); false if the worker is gone (EPIPE).
     func send(index: Int, task: UInt64, readySince: UInt64) -> Bool {
-        let line = Array("T \(index) \(task) \(readySince)\n".utf8)
-        var offset = 0
-        while offset < line.count {
-            let written = line[offset...].withUnsafeBytes { write(input, $0.baseAddress, $0.count) }
-            if written < 0 {
-                if errno == EINTR { continue }
-                return false
-            }
-            offset += written
-        }
-        return true
+        (try? FileDescriptor(rawValue: input).writeAll("T \(index) \(task) \(readySince)\n")) != nil
     }
 
     /// Reads what is available; returns the complete lines, or nil at end of file (the worker closed or died).

@@ -1,4 +1,5 @@
 import ConcTraceRecorder
+import ConcTraceSystem
 import ConcTraceWorkloads
 
 /// Every task, one after another, on the calling thread: the baseline the others are measured against.

@@ -1,7 +1,9 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import ConcTraceExecutors
 import ConcTraceRecorder
+import ConcTraceSystem
 import ConcTraceWorkloads
 
 /// How tasks are run: the strategies conctrace compares.
@@ -94,15 +96,13 @@ extension StrategyKind {
 public func makeStrategy(_ kind: StrategyKind, workers: Int?, tasks: Int, launch: ProcessWorkerLaunch? = nil,
                          processLog: ProcessPoolLog = ProcessPoolLog()) -> any Strategy {
     switch kind {
-    case .sequential: SequentialStrategy()
-    case .threads: ThreadPoolStrategy(workers: workers ?? ThreadPoolStrategy.defaultWorkers(tasks: tasks))
-    case .async: AsyncPoolStrategy(workers: workers ?? AsyncPoolStrategy.defaultWorkers())
-    case .eventloop: EventLoopStrategy()
+    case .sequential: return SequentialStrategy()
+    case .threads: return ThreadPoolStrategy(workers: workers ?? ThreadPoolStrategy.defaultWorkers(tasks: tasks))
+    case .async: return AsyncPoolStrategy(workers: workers ?? AsyncPoolStrategy.defaultWorkers())
+    case .eventloop: return EventLoopStrategy()
     case .processes:
-        ProcessPoolStrategy(
-            workers: workers ?? ProcessPoolStrategy.defaultWorkers(tasks: tasks),
-            launch: launch ?? ProcessWorkerLaunch(
-                executable: ProcessWorkerLaunch.currentExecutable(), workloadArguments: [], traceFolder: nil),
-            log: processLog)
+        guard let launch else { preconditionFailure("the processes strategy needs to know how to start its workers") }
+        return ProcessPoolStrategy(
+            workers: workers ?? ProcessPoolStrategy.defaultWorkers(tasks: tasks), launch: launch, log: processLog)
     }
 }

@@ -2,7 +2,9 @@
 import Glibc
 #endif
 import CLinux
+import ConcTraceExecutors
 import ConcTraceRecorder
+import ConcTraceSystem
 import ConcTraceWorkloads
 import Synchronization
 
@@ -53,19 +55,26 @@ public enum SwitchBenchmark {
     }
 
     /// Measures `benchmark` `runs` times.
-    /// - Parameter recording: record every switch (into a discarding sink, with the drain thread running).
-    public static func measure(_ benchmark: Case, recording: Bool, runs: Int) throws -> Measurement {
+    /// - Parameters:
+    ///   - recording: record every switch (into a discarding sink, with the drain thread running).
+    ///   - echo: how to start the `processes` case's echoing worker (required for that case).
+    public static func measure(_ benchmark: Case, recording: Bool, runs: Int, echo: ProcessWorkerLaunch? = nil) throws
+        -> Measurement
+    {
         var samples: [Double] = []
         for _ in 0..<runs {
-            samples.append(try measureOnce(benchmark, recording: recording))
+            samples.append(try measureOnce(benchmark, recording: recording, echo: echo))
         }
         return Measurement(name: benchmark.rawValue, recording: recording && benchmark.isInstrumented, samples: samples)
     }
 
-    private static func measureOnce(_ benchmark: Case, recording: Bool) throws -> Double {
+    private static func measureOnce(_ benchmark: Case, recording: Bool, echo: ProcessWorkerLaunch?) throws -> Double {
         let rounds = benchmark.switches / 2
         if benchmark == .globalExecutor { return globalExecutorYields(rounds: rounds) }
-        if benchmark == .processes { return try pipePingPong(rounds: rounds) }
+        if benchmark == .processes {
+            guard let echo else { preconditionFailure("the processes case needs the echoing worker's launch") }
+            return try pipePingPong(rounds: rounds, echo: echo)
+        }
         let recorder = recording ? Recorder(sink: DiscardingSink()) : Recorder(configuration: .init(enabled: false), sink: nil)
         defer { recorder.finish() }
         let context = RunContext(recorder: recorder, mainLane: recorder.makeLane(name: "main"),
@@ -85,16 +94,10 @@ public enum SwitchBenchmark {
         return clock.nanosecondsPerSwitch(switches: 2 * rounds)
     }
 
-    /// The executable the `processes` case starts (`conctrace worker ... --echo`): the running conctrace.
-    static let workerExecutable = ProcessWorkerLaunch.currentExecutable()
-
     /// A byte to a worker process and back, `rounds` times: two switches each.
     /// - Throws: `OSError` if the worker cannot be started, or a pipe fails.
-    private static func pipePingPong(rounds: Int) throws -> Double {
+    private static func pipePingPong(rounds: Int, echo launch: ProcessWorkerLaunch) throws -> Double {
         signal(SIGPIPE, SIG_IGN)
-        let launch = ProcessWorkerLaunch(
-            executable: workerExecutable,
-            workloadArguments: ["--workload", "cpu", "--tasks", "1", "--echo"], traceFolder: nil)
         let link = try ProcessWorkerLink(number: 1, launch: launch)
         defer {
             link.closeInput()
@@ -170,7 +173,7 @@ final class PingPong: Workload, @unchecked Sendable {
     let pinToCPU: Int32?
     private let semaphores: UnsafeMutablePointer<sem_t>
     private let arrived = Atomic<Int>(0)
-    private let baton = Mutex<UnsafeContinuation<Void, Never>?>(nil)
+    private let baton = Locked<UnsafeContinuation<Void, Never>?>(nil)
 
     var name: String { "pingpong" }
     var taskCount: Int { 2 }

@@ -1,4 +1,6 @@
+import ConcTraceExecutors
 import ConcTraceRecorder
+import ConcTraceSystem
 import ConcTraceWorkloads
 
 /// A pool of OS threads fed from one ready queue: tasks wait in the queue `ready`; a worker takes the next one and
@@ -21,7 +23,7 @@ public struct ThreadPoolStrategy: Strategy {
         let queue = ReadyQueue<(index: Int, task: UInt64)>()
         var threads: [OSThread] = []
         threads.reserveCapacity(workers)
-        do {
+        do throws(OSError) {
             for number in 1...workers {
                 let lane = context.recorder.makeLane(name: "thread \(number)")
                 threads.append(try OSThread(name: "ct-worker-\(number)") {

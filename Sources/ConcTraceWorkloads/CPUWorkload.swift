@@ -1,4 +1,6 @@
+import ConcTraceExecutors
 import ConcTraceRecorder
+import ConcTraceSystem
 
 /// The tutorial's CPU-bound experiment: task `k` computes the sum of `i * i` for `i` in `0..<(base + k)`.
 ///

@@ -1,5 +1,7 @@
 import CCurl
+import ConcTraceExecutors
 import ConcTraceRecorder
+import ConcTraceSystem
 import Synchronization
 
 /// One curl multi handle run by an ``IOReactor`` through curl's multi socket interface: curl says which sockets
@@ -207,7 +209,7 @@ final class CurlMultiRegistry: Sendable {
         var inFlight: Int
     }
 
-    private let table = Mutex<[ObjectIdentifier: Entry]>([:])
+    private let table = Locked<[ObjectIdentifier: Entry]>([:])
 
     init() {}
 

@@ -1,4 +1,6 @@
+import ConcTraceExecutors
 import ConcTraceRecorder
+import ConcTraceSystem
 
 /// Why a download task failed. The description is what the trace shows as the task's `error`.
 public enum DownloadError: Error, Sendable, Equatable, CustomStringConvertible {

@@ -1,5 +1,7 @@
 import CCurl
+import ConcTraceExecutors
 import ConcTraceRecorder
+import ConcTraceSystem
 
 /// The tutorial's I/O-bound experiment: task `k` downloads URL `k` through libcurl, the body counted, not kept.
 ///

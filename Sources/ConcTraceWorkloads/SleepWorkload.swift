@@ -1,7 +1,9 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import ConcTraceExecutors
 import ConcTraceRecorder
+import ConcTraceSystem
 
 /// Pure waiting: each task waits `steps` times for `sleep`. With nothing to compute, a run's time beyond the
 /// sleeping itself is scheduling and switching.

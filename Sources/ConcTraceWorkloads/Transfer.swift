@@ -1,9 +1,16 @@
 import CCurl
+import ConcTraceExecutors
 import ConcTraceRecorder
+import ConcTraceSystem
 
 /// libcurl's process-wide set-up, done once (thread-safely, by Swift's lazy globals) before any handle exists.
-enum CurlLibrary {
+public enum CurlLibrary {
     static let isReady: Bool = curl_global_init(Int(CURL_GLOBAL_ALL)) == CURLE_OK
+
+    /// The linked libcurl's version, as it says it.
+    public static var version: String {
+        ct_version_info().pointee.version.map { String(cString: $0) } ?? "?"
+    }
 }
 
 /// How one GET ended: what the task's done or failed event carries.

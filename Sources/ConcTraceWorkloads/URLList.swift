@@ -2,7 +2,9 @@
 import Glibc
 #endif
 import CCurl
+import ConcTraceExecutors
 import ConcTraceRecorder
+import ConcTraceSystem
 
 /// A list of URLs for the download workload, read from text: one URL per line; blank lines and lines starting
 /// with `#` are skipped, surrounding whitespace is ignored. Each URL must be one libcurl accepts (its URL parser,
@@ -34,17 +36,11 @@ public enum URLList {
     /// The URLs in the file at `path`.
     /// - Throws: ``URLListError/cannotOpen(path:_:)`` when it cannot be read, or what ``parse(_:)`` throws.
     public static func load(path: String) throws(URLListError) -> [String] {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw .cannotOpen(path: path, OSError(call: "open", errno: errno)) }
-        defer { close(fd) }
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 65536)
-        while true {
-            let count = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-            if count < 0 && errno == EINTR { continue }
-            guard count >= 0 else { throw .cannotOpen(path: path, OSError(call: "read", errno: errno)) }
-            if count == 0 { break }
-            bytes.append(contentsOf: chunk.prefix(count))
+        let bytes: [UInt8]
+        do {
+            bytes = try FileDescriptor.readFile(path)
+        } catch {
+            throw .cannotOpen(path: path, error)
         }
         return try parse(String(decoding: bytes, as: UTF8.self))
     }

@@ -1,4 +1,6 @@
+import ConcTraceExecutors
 import ConcTraceRecorder
+import ConcTraceSystem
 
 /// The workloads conctrace runs: what each task does.
 public enum WorkloadKind: String, Sendable, CaseIterable {
@@ -72,19 +74,6 @@ public protocol Workload: Sendable {
     /// Runs task `index` as a Swift task on an executor (eventloop, async), suspending where it waits.
     /// - Throws: whatever makes the task fail; the task is then recorded `failed` with the error.
     nonisolated(nonsending) func runAsync(index: Int, context: AsyncContext) async throws -> TaskOutcome
-}
-
-/// How a task on an instrumented executor waits: each wait is recorded `waiting` with its reason, and the
-/// executor records the task `ready` and `running` again when it resumes.
-public protocol AsyncWaiter: Sendable {
-    /// Suspends the calling task for `nanoseconds` (reason `timer`).
-    /// `nonisolated(nonsending)`: runs on the caller's executor, with no hop (a hop costs a runtime lock).
-    nonisolated(nonsending) func sleep(nanoseconds: UInt64) async
-    /// Lets the other ready tasks run first (reason `yield`): `Task.yield()`, recorded.
-    nonisolated(nonsending) func yield() async
-    /// The calling task is about to suspend for `reason` by other means (a continuation, a lock): the executor
-    /// records that reason when the task's slice ends.
-    func willWait(_ reason: WaitReason)
 }
 
 /// What a task running on an instrumented executor uses to wait.

@@ -1,5 +1,6 @@
 import ArgumentParser
 import ConcTraceAnalysis
+import ConcTraceLab
 
 extension ReportFormat: ExpressibleByArgument {}
 
@@ -32,16 +33,9 @@ extension ConcTrace {
 }
 
 /// Analyzes one trace for `analyze` and `compare`: a trace cut short gets a warning line on stderr.
-/// - Throws: `CLIFailure` (66 or 65, `traceInputFailure`) when the trace cannot be analyzed.
+/// - Throws: `LabError` (66 or 65) when the trace cannot be analyzed.
 func analyzeTrace(_ path: String) throws -> TraceAnalysis {
-    let analysis: TraceAnalysis
-    do {
-        analysis = try TraceAnalyzer.analyze(path: path)
-    } catch {
-        throw traceInputFailure(error, inputUnavailable: error.isInputUnavailable)
-    }
-    if analysis.source.isTruncated {
-        printNote("warning: trace \(path) is cut short; analyzed the \(analysis.source.events) event(s) before the cut")
-    }
+    let analysis = try TraceInputs.analyze(path)
+    if let warning = TraceInputs.truncationWarning(analysis) { printNote(warning) }
     return analysis
 }

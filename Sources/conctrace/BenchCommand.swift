@@ -1,6 +1,6 @@
 import ArgumentParser
 import ConcTraceFormat
-import ConcTraceRecorder
+import ConcTraceLab
 import ConcTraceStrategies
 
 extension ConcTrace {
@@ -38,10 +38,7 @@ extension ConcTrace.Bench {
         }
 
         func run() throws {
-            // Warm up (page in the lanes' memory, settle the CPU clock) before measuring.
-            _ = RecordCost.measure(eventsPerRound: events, rounds: 3)
-            let one = RecordCost.measure(eventsPerRound: events, rounds: rounds)
-            let two = RecordCost.measureConcurrently(threads: 2, eventsPerRound: events, rounds: rounds)
+            let (one, two) = Benchmarks.recordCost(events: events, rounds: rounds)
             switch format {
             case .json:
                 var json = JSONObjectText()
@@ -112,13 +109,8 @@ extension ConcTrace.Bench {
             case .off: [false]
             case .both: [true, false]
             }
-            var measurements: [SwitchBenchmark.Measurement] = []
-            for benchmark in try selectedCases() {
-                // The default executor and the pipe between processes cannot be recorded: measure them once, as they are.
-                for mode in benchmark.isInstrumented ? modes : [false] {
-                    measurements.append(try SwitchBenchmark.measure(benchmark, recording: mode, runs: runs))
-                }
-            }
+            // The default executor and the pipe between processes cannot be recorded: measured once, as they are.
+            let measurements = try Benchmarks.switches(try selectedCases(), recording: modes, runs: runs)
             switch format {
             case .json:
                 let rows = measurements.map { measurement -> String in

@@ -1,5 +1,6 @@
 import ArgumentParser
 import ConcTraceAnalysis
+import ConcTraceLab
 
 extension ConcTrace {
     struct Compare: ParsableCommand {

@@ -1,16 +1,14 @@
 import ArgumentParser
+import ConcTraceLab
+import ConcTraceSystem
 
 #if canImport(Glibc)
 import Glibc
 #endif
-import CCurl
-import CJSONC
 
 /// conctrace: which concurrency strategy should this work use, and what does switching between tasks cost?
 @main
 struct ConcTrace: ParsableCommand {
-    static let version = "0.1.0"
-
     static let configuration = CommandConfiguration(
         commandName: "conctrace",
         abstract: "Measure concurrency strategies: run workloads, record every task's life, write Chrome traces.",
@@ -20,7 +18,7 @@ struct ConcTrace: ParsableCommand {
             71 workers could not be started; 73 output cannot be created; 74 writing output failed \
             (e.g. disk full; what was written is kept); 130 interrupted (SIGINT); 143 terminated (SIGTERM).
             """,
-        version: "conctrace \(version) (\(libraryVersions))",
+        version: "conctrace \(Lab.version) (\(Lab.libraryVersions))",
         subcommands: [
             Demo.self, Run.self, Sweep.self, Advise.self, Bench.self, Serve.self, Analyze.self, Compare.self,
             Report.self, View.self, Worker.self,
@@ -28,11 +26,16 @@ struct ConcTrace: ParsableCommand {
     )
 
     /// Parses and runs a command. Usage errors are one line (`conctrace: error: ...`) with exit code 64;
-    /// help and version print as usual; a command's own failures have already printed their line.
+    /// help and version print as usual; a command's own failures have already printed their line; a failed write
+    /// to stdout ends with 74.
     static func main() {
-        let code: Int32
+        // First of all: a Ctrl-C that comes before a command is ready for it waits instead of killing the process
+        // (each command then handles it, or unblocks it).
+        SignalWatcher.block()
+        var code: Int32
         do {
             var command = try parseAsRoot()
+            if !(command is HandlesSignals) { SignalWatcher.unblock() }
             try command.run()
             code = 0
         } catch let exit as ExitCode {
@@ -46,13 +49,19 @@ struct ConcTrace: ParsableCommand {
                 printError("\(message) (see 'conctrace --help')")
             }
         }
+        if let failure = Output.failure, code == 0 || code == ExitStatus.partialFailure.rawValue {
+            printError("writing standard output failed: \(failure)")
+            code = ExitStatus.ioError.rawValue
+        }
         Glibc.exit(code)
     }
+}
 
-    /// The C libraries linked in, as their own version strings say.
-    static var libraryVersions: String {
-        let curl = ct_version_info().pointee.version.map { String(cString: $0) } ?? "?"
-        let jsonc = String(cString: json_c_version())
-        return "libcurl \(curl), json-c \(jsonc)"
-    }
+/// A command that handles SIGINT and SIGTERM itself (it starts a watcher first thing); the others get the default
+/// action.
+protocol HandlesSignals {}
+
+extension ExitStatus {
+    /// The status as ArgumentParser's exit code.
+    var exitCode: ExitCode { ExitCode(rawValue) }
 }

@@ -1,16 +1,10 @@
 import ArgumentParser
 import ConcTraceAnalysis
-import ConcTraceReport
-import ConcTraceSiteServer
-import ConcTraceStrategies
+import ConcTraceLab
 import ConcTraceWorkloads
 
-#if canImport(Glibc)
-import Glibc
-#endif
-
 extension ConcTrace {
-    struct Demo: ParsableCommand {
+    struct Demo: ParsableCommand, HandlesSignals {
         static let configuration = CommandConfiguration(
             abstract: "The tutorial's experiments under every strategy: traces, a comparison, a verdict, a report.",
             discussion: """
@@ -29,7 +23,7 @@ extension ConcTrace {
         var outDir: String = "traces"
 
         @Option(help: "Download: pages to fetch (the tutorial's 15).")
-        var pages: Int = DownloadOptions.tutorialPages
+        var pages: Int = WorkloadSpec.tutorialPages
 
         @Option(name: .customLong("latency-ms"), help: "Download: the embedded server's delay before each page (ms).")
         var latencyMs: Int = 100
@@ -46,6 +40,9 @@ extension ConcTrace {
 
         @Option(help: "A run's time limit in seconds (the sweep skips sizes predicted to pass it).")
         var limitS: Double = 5
+
+        @Flag(name: .shortAndLong, help: "Say on stderr which run starts, a line each (on a terminal, one line shows anyway).")
+        var verbose = false
 
         /// The sweep's sizes (checked by `validate`; none for `none`).
         var sizes: [Int] {
@@ -68,102 +65,45 @@ extension ConcTrace {
         }
 
         func run() throws {
-            SignalWatcher.start { ChildRun.forward(signal: $0) }
-            try reportingFailures(execute)
-        }
-
-        private func execute() throws {
-            try createParentFolder(of: outDir + "/x")
-            let server: SiteServer
-            do {
-                server = try SiteServer.start(SiteConfiguration(pages: pages, latency: .fixed(milliseconds: latencyMs)))
-            } catch {
-                throw CLIFailure(message: "cannot start the embedded site server: \(error)", status: .cannotListen)
-            }
-            defer { server.shutdown() }
-            let cores = Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))
-            let strategies = StrategyKind.allCases
-            let experiments: [(workload: WorkloadKind, tasks: Int, options: [String], title: String)] = [
-                (.download, pages, ["--server", server.baseURL],
-                 "Download \(pages) pages (embedded server on 127.0.0.1, \(latencyMs) ms latency each)"),
-                (.cpu, cpuTasks, ["--base", String(cpuBase)],
-                 "CPU: \(cpuTasks) sums of squares of i below \(cpuBase) + k, exact"),
-            ]
-            var progress = Progress(total: experiments.count * strategies.count + sizes.count * strategies.count)
-            var sections: [(title: String, results: SweepResults)] = []
-            for experiment in experiments {
-                var runs: [SweepResults.Run] = []
-                for strategy in strategies {
-                    guard ChildRun.stopSignal == nil else { break }
-                    progress.begin("\(experiment.workload.rawValue)/\(strategy.rawValue)")
-                    let path = "\(outDir)/\(experiment.workload.rawValue)-\(strategy.rawValue).json"
-                    let request = MeasuredRun(workload: experiment.workload, strategy: strategy, tasks: experiment.tasks,
-                                              workers: nil, options: experiment.options, tracePath: path)
-                    runs.append(request.measure(limitSeconds: max(limitS, 60)))
+            ChildRun.forwardSignals()
+            try reportingFailures {
+                var progress: Progress?
+                let request = DemoRequest(
+                    outputFolder: outDir, pages: pages, latencyMilliseconds: latencyMs, cpuTasks: cpuTasks,
+                    cpuBase: cpuBase, sweepSizes: sizes, limitSeconds: limitS)
+                let outcome = try ConcTraceLab.Demo.run(request) { step, total in
+                    if progress == nil { progress = Progress(total: total, verbose: verbose) }
+                    progress?.begin(step)
                 }
-                sections.append((experiment.title, results(experiment.workload, runs, cores: cores)))
-            }
-
-            var sweep: SweepResults?
-            if !sizes.isEmpty, ChildRun.stopSignal == nil {
-                var runs: [SweepResults.Run] = []
-                let folder = outDir + "/sweep"
-                try createParentFolder(of: folder + "/x")
-                try measureSweep(workload: .sleep, sizes: sizes, strategies: strategies, workers: nil,
-                                 options: ["--sleep-ms", "10"], traceDir: folder, limitSeconds: limitS,
-                                 progress: &progress) { runs.append($0) }
-                var results = results(.sleep, runs, cores: cores)
-                results.parameters = [("sleep_ms", .double(10)), ("steps", .int(1))]
-                sweep = results
-                try save(results, to: "\(outDir)/sweep-sleep.json")
-            }
-            progress.clear()
-
-            for section in sections {
-                printLine(section.title)
-                printLine(SweepTable(section.results).text)
-                printLine("")
-            }
-            if let sweep {
-                printLine("Scaling: sleep tasks (one 10 ms wait each); skipped sizes would pass the \(formatted(limitS, digits: 0)) s limit")
-                printLine(SweepTable(sweep).text)
-                printLine("")
-            }
-            printLine("Verdict")
-            for (section, kind) in zip(sections, ["I/O-bound (download)", "CPU-bound (cpu)"]) {
-                let advice = StrategyAdvice(workload: section.results.workload, runs: section.results.runs, cores: cores)
-                printLine("\(kind): " + advice.text)
-            }
-            printLine("")
-
-            let reportPath = "\(outDir)/report.html"
-            // Every run whose trace was analyzed (a run that could not run has none).
-            let tracePaths = sections.flatMap(\.results.runs).compactMap(\.trace)
-            if !tracePaths.isEmpty || sweep != nil {
-                let html: String
-                do {
-                    html = try HTMLReport.render(
-                        tracePaths: tracePaths, sweep: sweep,
-                        title: "conctrace demo: the tutorial's experiments on \(cores) cores")
-                } catch {
-                    throw traceInputFailure(error, inputUnavailable: error.isInputUnavailable)
+                progress?.clear()
+                for experiment in outcome.experiments {
+                    printLine(experiment.title)
+                    printLine(SweepTable(experiment.results).text)
+                    printLine("")
                 }
-                try writeTextFile(html, to: reportPath)
-                printLine("report: \(reportPath) (open it in a browser)")
+                if let sweep = outcome.sweep {
+                    printLine("Scaling: sleep tasks (one 10 ms wait each); skipped sizes would pass the " +
+                              "\(formatted(limitS, digits: 0)) s limit")
+                    printLine(SweepTable(sweep).text)
+                    printLine("")
+                }
+                printLine("Verdict")
+                for experiment in outcome.experiments {
+                    let advice = StrategyAdvice(workload: experiment.results.workload, runs: experiment.results.runs,
+                                                cores: experiment.results.cores)
+                    printLine("\(experiment.kind): " + advice.text)
+                }
+                printLine("")
+                if let report = outcome.reportPath { printLine("report: \(report) (open it in a browser)") }
+                printLine("traces: \(outDir)/{download,cpu}-<strategy>.json; view one in Perfetto: " +
+                          "conctrace view \(outDir)/download-eventloop.json")
+                if let signal = ChildRun.stopSignal {
+                    printError("interrupted; the traces made so far are in \(outDir)")
+                    throw ExitStatus.forSignal(signal).exitCode
+                }
+                let all = outcome.experiments.flatMap(\.results.runs)
+                if all.contains(where: { $0.status != .ok }) { throw ExitStatus.partialFailure.exitCode }
             }
-            printLine("traces: \(outDir)/{download,cpu}-<strategy>.json; view one in Perfetto: " +
-                      "conctrace view \(outDir)/download-eventloop.json")
-            if let signal = ChildRun.stopSignal {
-                printError("interrupted; the traces made so far are in \(outDir)")
-                throw ExitStatus.forSignal(signal).exitCode
-            }
-            let all = sections.flatMap(\.results.runs)
-            if all.contains(where: { $0.status != .ok }) { throw ExitStatus.partialFailure.exitCode }
-        }
-
-        private func results(_ workload: WorkloadKind, _ runs: [SweepResults.Run], cores: Int) -> SweepResults {
-            SweepResults(workload: workload.rawValue, parameters: [], host: hostName(), cores: cores,
-                         createdUnixSeconds: Int64(time(nil)), version: ConcTrace.version, runs: runs)
         }
     }
 }

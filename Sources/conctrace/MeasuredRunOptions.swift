@@ -1,6 +1,5 @@
 import ArgumentParser
-import ConcTraceAnalysis
-import ConcTraceFormat
+import ConcTraceLab
 import ConcTraceStrategies
 import ConcTraceWorkloads
 
@@ -17,6 +16,9 @@ struct MeasuredRunOptions: ParsableArguments {
 
     @Option(help: "A run's time limit in seconds: past it the run is stopped and reported as such.")
     var limitS: Double = 60
+
+    @Flag(name: .shortAndLong, help: "Say on stderr which run starts, a line each (on a terminal, one line shows anyway).")
+    var verbose = false
 
     @OptionGroup
     var parameters: WorkloadParameters
@@ -51,24 +53,28 @@ struct MeasuredRunOptions: ParsableArguments {
         return list
     }
 
-    /// The workload's options as `conctrace run` arguments: only those that apply to it.
-    func runArguments(for workload: WorkloadKind) -> [String] {
-        switch workload {
-        case .cpu: ["--base", String(parameters.base)]
-        case .sleep: ["--sleep-ms", String(parameters.sleepMs), "--steps", String(parameters.steps)]
-        case .download: download.arguments
-        }
+    /// The workload the runs share, of `tasks` tasks (nil: its default).
+    func workload(_ kind: WorkloadKind, tasks: Int?) -> WorkloadSpec {
+        download.apply(to: parameters.spec(kind, tasks: tasks))
     }
+}
 
-    /// The workload's parameters as a sweep file records them.
-    func describedParameters(for workload: WorkloadKind) -> [(key: String, value: TraceValue)] {
-        switch workload {
-        case .cpu: [("base", .int(Int64(parameters.base)))]
-        case .sleep: [("sleep_ms", .double(parameters.sleepMs)), ("steps", .int(Int64(parameters.steps)))]
-        case .download:
-            if let urls = download.urls { [("urls", .string(urls))] }
-            else if let server = download.server { [("server", .string(server))] }
-            else { [("latency_ms", .string((download.latency ?? .fixed(milliseconds: 100)).argumentText))] }
+/// Task counts given as `n,n,...`, each 1...`maximum`.
+/// - Throws: `ValidationError` naming the first part that is not such a count.
+func parseSizes(_ text: String, option: String, maximum: Int) throws -> [Int] {
+    try text.split(separator: ",", omittingEmptySubsequences: false).map { part in
+        guard let size = Int(part.trimmingCharacters(in: " ")) else {
+            throw ValidationError("\(option) takes task counts like 10,100,1000 (got '\(part)')")
         }
+        guard (1...maximum).contains(size) else {
+            throw ValidationError("\(option) \(size) is beyond what a sweep can take: each size must be 1...\(maximum)")
+        }
+        return size
+    }
+}
+
+extension Substring {
+    func trimmingCharacters(in set: Character) -> String {
+        String(drop(while: { $0 == set }).reversed().drop(while: { $0 == set }).reversed())
     }
 }

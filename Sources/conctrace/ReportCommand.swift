@@ -1,7 +1,5 @@
 import ArgumentParser
-import ConcTraceAnalysis
-import ConcTraceRecorder
-import ConcTraceReport
+import ConcTraceLab
 
 #if canImport(Glibc)
 import Glibc
@@ -42,37 +40,12 @@ extension ConcTrace {
         }
 
         func run() throws {
-            try reportingFailures(execute)
-        }
-
-        private func execute() throws {
-            // The output is created first: a path that cannot be written fails before any trace is read.
-            let output = try OutputFile(path: out)
-            let results = try sweep.map(loadSweep)
-            let html: String
-            do {
-                html = try HTMLReport.render(tracePaths: traces, sweep: results, title: title ?? defaultTitle(results))
-            } catch {
-                throw traceInputFailure(error, inputUnavailable: error.isInputUnavailable)
+            try reportingFailures {
+                let written = try TraceInputs.writeReport(tracePaths: traces, sweepPath: sweep, title: title, to: out)
+                printLine("report: \(out) (\(traces.count) trace(s)"
+                          + (written.sweepRuns.map { ", a sweep of \($0) run(s)" } ?? "") + "; "
+                          + "\(written.bytes / 1024) KB; open it in a browser)")
             }
-            try output.commit(html)
-            printLine("report: \(out) (\(traces.count) trace(s)\(results == nil ? "" : ", a sweep of \(results!.runs.count) run(s)"); "
-                      + "\(html.utf8.count / 1024) KB; open it in a browser)")
-        }
-
-        private func loadSweep(_ path: String) throws -> SweepResults {
-            do {
-                return try SweepResults.load(path: path)
-            } catch {
-                throw error.isInputUnavailable
-                    ? CLIFailure(message: "\(error); check the path", status: .noInput)
-                    : CLIFailure(message: "\(error); give a file written by 'conctrace sweep'", status: .dataError)
-            }
-        }
-
-        private func defaultTitle(_ sweep: SweepResults?) -> String {
-            if traces.isEmpty, let sweep { return "conctrace sweep: \(sweep.workload)" }
-            return "conctrace report: \(traces.count) trace(s)" + (sweep.map { " and a \($0.workload) sweep" } ?? "")
         }
     }
 }

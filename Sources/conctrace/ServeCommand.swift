@@ -1,14 +1,13 @@
 import ArgumentParser
+import ConcTraceLab
 import ConcTraceSiteServer
-import Dispatch
-import Synchronization
 
 #if canImport(Glibc)
 import Glibc
 #endif
 
 extension ConcTrace {
-    struct Serve: ParsableCommand {
+    struct Serve: ParsableCommand, HandlesSignals {
         static let configuration = CommandConfiguration(
             abstract: "Serve the tutorial's pages over HTTP on this machine, with latency and faults, until stopped.",
             discussion: """
@@ -82,9 +81,8 @@ extension ConcTrace {
         }
 
         func run() throws {
-            let stop = StopRequest()
-            // First, before any thread exists: the watcher blocks the signals in every thread started later.
-            SignalWatcher.start { stop.deliver($0) }
+            // First, before any thread exists.
+            let session = ServingSession<Never>()
             let server: SiteServer
             do {
                 server = try SiteServer.start(siteConfiguration)
@@ -93,7 +91,10 @@ extension ConcTrace {
                 throw ExitStatus.cannotListen.exitCode
             }
             printLine("serving \(pages) pages on \(server.baseURL) (\(settings))")
-            let signal = stop.wait()
+            let signal: Int32
+            switch session.wait() {
+            case .signal(let received): signal = received
+            }
             server.shutdown()
             let stats = server.stats()
             printNote("served \(stats.requests) page requests (\(stats.ok) ok, \(stats.errors) errors, " +
@@ -120,26 +121,5 @@ extension ConcTrace {
 extension LatencyModel {
     fileprivate var isRange: Bool {
         if case .range = self { true } else { false }
-    }
-}
-
-/// The signal that stops `serve`, handed from the signal watcher's thread to the main thread.
-private final class StopRequest: Sendable {
-    private let received = Atomic<Int32>(0)
-    private let arrived = DispatchSemaphore(value: 0)
-
-    /// On the watcher thread: the first signal wakes ``wait()``; a second one exits at once.
-    func deliver(_ signal: Int32) {
-        if received.compareExchange(expected: 0, desired: signal, ordering: .acquiringAndReleasing).exchanged {
-            arrived.signal()
-        } else {
-            _exit(ExitStatus.forSignal(signal).rawValue)
-        }
-    }
-
-    /// Blocks until a signal arrives and returns it.
-    func wait() -> Int32 {
-        arrived.wait()
-        return received.load(ordering: .acquiring)
     }
 }

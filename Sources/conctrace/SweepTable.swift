@@ -1,4 +1,5 @@
 import ConcTraceAnalysis
+import ConcTraceLab
 
 /// A sweep's runs as a plain-text table: one row per run, by size then strategy, with the reason beside each run
 /// that did not go well.

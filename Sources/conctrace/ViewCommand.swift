@@ -1,14 +1,13 @@
 import ArgumentParser
+import ConcTraceLab
 import ConcTraceSiteServer
-import Dispatch
-import Synchronization
 
 #if canImport(Glibc)
 import Glibc
 #endif
 
 extension ConcTrace {
-    struct View: ParsableCommand {
+    struct View: ParsableCommand, HandlesSignals {
         static let configuration = CommandConfiguration(
             abstract: "Serve a trace on this machine so Perfetto UI can open it, and print the link.",
             discussion: """
@@ -48,14 +47,14 @@ extension ConcTrace {
         }
 
         func run() throws {
-            let end = ViewEnd(keepServing: keep)
-            // First, before any thread exists: the watcher blocks the signals in every thread started later.
-            SignalWatcher.start { end.signal($0) }
+            // First, before any thread exists.
+            let session = ServingSession<ServedDownload>()
+            let keep = self.keep
             let server: TraceFileServer
             do {
                 let configuration = TraceFileServer.Configuration(
                     path: trace, host: host, port: port, allowedOrigin: origin)
-                server = try TraceFileServer.start(configuration) { end.served($0) }
+                server = try TraceFileServer.start(configuration) { if !keep { session.deliver($0) } }
             } catch {
                 if case .cannotListen(.addressInUse(let host, TraceFileServer.perfettoPort)) = error {
                     printError("cannot listen on \(host):\(TraceFileServer.perfettoPort): address already in use " +
@@ -77,10 +76,10 @@ extension ConcTrace {
             if !keep {
                 printLine("serving until one complete download (--keep to keep serving); Ctrl-C stops")
             }
-            let outcome = end.wait()
+            let ending = session.wait()
             server.shutdown()
-            switch outcome {
-            case .served(let download):
+            switch ending {
+            case .outcome(let download):
                 let client = download.peer.map { " to \($0)" } ?? ""
                 printLine("served \(server.fileName) completely (\(download.bytes) bytes)\(client); exiting")
             case .signal(let signal):
@@ -114,53 +113,6 @@ extension ConcTrace {
             guard !path.hasPrefix("/"), let cwd = getcwd(nil, 0) else { return path }
             defer { free(cwd) }
             return String(cString: cwd) + "/" + path
-        }
-    }
-}
-
-/// What ends `view`: the first complete download (unless it keeps serving), or a signal; handed from the server's
-/// event loop or the signal watcher's thread to the main thread.
-private final class ViewEnd: Sendable {
-    enum Outcome: Sendable {
-        case served(ServedDownload)
-        case signal(Int32)
-    }
-
-    private let keepServing: Bool
-    private let outcome = Mutex<Outcome?>(nil)
-    private let arrived = DispatchSemaphore(value: 0)
-
-    init(keepServing: Bool) {
-        self.keepServing = keepServing
-    }
-
-    /// On the server's event loop: the first complete download ends `view`, unless it keeps serving.
-    func served(_ download: ServedDownload) {
-        guard !keepServing else { return }
-        if settle(.served(download)) { arrived.signal() }
-    }
-
-    /// On the watcher thread: the first signal ends `view`; one after the outcome exits at once.
-    func signal(_ signal: Int32) {
-        if settle(.signal(signal)) {
-            arrived.signal()
-        } else {
-            _exit(ExitStatus.forSignal(signal).rawValue)
-        }
-    }
-
-    /// Blocks until the outcome arrives and returns it.
-    func wait() -> Outcome {
-        arrived.wait()
-        return outcome.withLock { $0! }
-    }
-
-    /// Records `candidate` if nothing has ended `view` yet; true if it did.
-    private func settle(_ candidate: Outcome) -> Bool {
-        outcome.withLock { outcome in
-            guard outcome == nil else { return false }
-            outcome = candidate
-            return true
         }
     }
 }

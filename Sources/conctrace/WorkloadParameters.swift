@@ -1,8 +1,8 @@
 import ArgumentParser
+import ConcTraceLab
 import ConcTraceWorkloads
 
-/// The parameters of the cpu and sleep workloads: shared by `run` and by the hidden `worker`, which must build the
-/// same workload as the run that started it.
+/// The parameters of the cpu and sleep workloads, as options.
 struct WorkloadParameters: ParsableArguments {
     @Option(help: "cpu: task k sums i*i for i below base + k.")
     var base: Int = 10_000_000
@@ -25,17 +25,8 @@ struct WorkloadParameters: ParsableArguments {
         }
     }
 
-    /// The cpu or sleep workload of `tasks` tasks these parameters describe.
-    func makeWorkload(_ kind: WorkloadKind, tasks: Int) -> any Workload {
-        switch kind {
-        case .cpu: CPUWorkload(tasks: tasks, base: base)
-        case .sleep: SleepWorkload(tasks: tasks, steps: steps, sleepNanoseconds: UInt64(sleepMs * 1e6))
-        case .download: preconditionFailure("the download workload is built from its pages")
-        }
-    }
-
-    /// The same parameters as command-line arguments (for a worker process).
-    var arguments: [String] {
-        ["--base", String(base), "--sleep-ms", String(sleepMs), "--steps", String(steps)]
+    /// The workload these parameters describe (a download's pages are `DownloadOptions`').
+    func spec(_ kind: WorkloadKind, tasks: Int?) -> WorkloadSpec {
+        WorkloadSpec(kind: kind, tasks: tasks, base: base, sleepMilliseconds: sleepMs, steps: steps)
     }
 }

@@ -1,5 +1,6 @@
 import ConcTraceAnalysis
 import ConcTraceFormat
+import ConcTraceReader
 import Testing
 
 /// A trace written by another tool (no conctrace metadata): thread and async-track metrics only, and the report

@@ -1,5 +1,6 @@
 import ConcTraceAnalysis
 import ConcTraceFormat
+import ConcTraceReader
 import Testing
 
 /// Every metric of docs/metrics.md, computed by hand for `TraceText.knownRun` (times in ns; all below 2,048 ns, so

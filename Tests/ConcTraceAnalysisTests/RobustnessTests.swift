@@ -1,5 +1,6 @@
 import ConcTraceAnalysis
 import ConcTraceFormat
+import ConcTraceReader
 import Testing
 
 /// Inputs that are cut, empty, malformed or hostile: each is analyzed or refused with a clear error; none crashes.

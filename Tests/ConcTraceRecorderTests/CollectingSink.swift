@@ -1,5 +1,6 @@
 import ConcTraceRecorder
 import Synchronization
+import ConcTraceSystem
 
 /// A sink that keeps everything it is given, for tests.
 final class CollectingSink: TraceSink, @unchecked Sendable {
@@ -10,7 +11,7 @@ final class CollectingSink: TraceSink, @unchecked Sendable {
         var finished: RecorderStats?
     }
 
-    private let state = Mutex(Snapshot())
+    private let state = Locked(Snapshot())
     let failAfterBatches: Int?
 
     init(failAfterBatches: Int? = nil) {

@@ -67,12 +67,12 @@ struct EventLaneTests {
     func payloads() {
         let lane = EventLane(worker: 3, name: "w", capacity: 4)
         let big: UInt128 = 333_333_283_333_335_000_000
-        lane.record(.created, task: 5, related: 2, value: 4, hasValue: true, label: "cpu")
+        lane.record(.created, task: 5, related: 2, value: 4, hasValue: true, label: TaskLabel("cpu"))
         lane.record(.waiting, task: 5, reason: .timer)
         lane.record(.done, task: 5, value: big, hasValue: true)
         var out: [TraceEvent] = []
         lane.drain(upTo: .max, into: &out)
-        #expect(out[0].label.description == "cpu")
+        #expect(out[0].label.text == "cpu")
         #expect(out[0].related == 2)
         #expect(out[0].value == 4)
         #expect(out[1].reason == .timer)

@@ -4,6 +4,7 @@ import Glibc
 @testable import ConcTraceRecorder
 import Synchronization
 import Testing
+import ConcTraceSystem
 
 @Suite("Recorder")
 struct RecorderTests {
@@ -100,13 +101,14 @@ struct RecorderTests {
         let sink = CollectingSink()
         let recorder = Recorder(sink: sink)
         let lane = recorder.makeLane(name: "main")
-        lane.record(.created, task: recorder.makeTaskID(), label: "x")
+        lane.record(.created, task: recorder.makeTaskID(), label: TaskLabel("x"))
         let first = recorder.finish()
         let second = recorder.finish()
         #expect(first.events == 1)
         #expect(first == second)
         #expect(first.isFinal)
-        #expect(first.nsPerEvent > 0 && first.nsPerEvent < 10_000)
+        // The statistics carry the recorder's own calibration, which traces quote as the cost per event.
+        #expect(first.nsPerEvent == recorder.nsPerEvent)
     }
 
     @Test("a failing sink stops receiving; what it missed is counted as lost and the failure is reported")
@@ -189,26 +191,6 @@ struct RecorderTests {
         let checkpoint = try #require(sink.snapshot.checkpoints.first { $0.workers == 1 })
         #expect(!checkpoint.isFinal)
     }
-
-    @Test("thread usage counts voluntary switches when the thread blocks")
-    func threadUsage() {
-        let before = ThreadUsage.current()
-        for _ in 0..<3 {
-            var pause = timespec(tv_sec: 0, tv_nsec: 1_000_000)
-            nanosleep(&pause, nil)
-        }
-        let after = ThreadUsage.current()
-        #expect(after.voluntary >= before.voluntary + 3)
-        #expect(after.involuntary >= before.involuntary)
-    }
-}
-
-/// State shared with test threads through a class: a noncopyable local captured by escaping closures is accessed
-/// as a whole, which Thread Sanitizer reports as racing.
-final class Locked<Value: Sendable>: Sendable {
-    private let mutex: Mutex<Value>
-    init(_ value: Value) { mutex = Mutex(value) }
-    func withLock<R: Sendable>(_ body: (inout Value) -> R) -> R { mutex.withLock { body(&$0) } }
 }
 
 final class Shared: Sendable {

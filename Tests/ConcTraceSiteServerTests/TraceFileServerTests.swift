@@ -7,6 +7,7 @@ import Testing
 
 #if canImport(Glibc)
 import Glibc
+import ConcTraceSystem
 #endif
 
 @Suite("Trace file server: the one file, CORS for Perfetto UI, HEAD, ranges, 404 elsewhere", .timeLimit(.minutes(1)))
@@ -222,7 +223,7 @@ enum TraceFixture {
 
 /// The downloads a server reported, handed from its event loop to the test.
 final class DownloadLog: Sendable {
-    private let downloads = Mutex<[ServedDownload]>([])
+    private let downloads = Locked<[ServedDownload]>([])
     private let arrived = DispatchSemaphore(value: 0)
 
     func add(_ download: ServedDownload) {

@@ -6,13 +6,14 @@ import Testing
 
 #if canImport(Glibc)
 import Glibc
+import ConcTraceSystem
 #endif
 
 @testable import ConcTraceStrategies
 
 /// Keeps every event and every annotation of the tasks that ended, as a writer would take them.
 final class DetailCollector: TraceSink, @unchecked Sendable {
-    private let collected = Mutex<(events: [TraceEvent], details: [UInt64: [String: AnnotationValue]])>(([], [:]))
+    private let collected = Locked<(events: [TraceEvent], details: [UInt64: [String: AnnotationValue]])>(([], [:]))
     var events: [TraceEvent] { collected.withLock { $0.events } }
     var details: [UInt64: [String: AnnotationValue]] { collected.withLock { $0.details } }
     func workerStarted(worker: UInt32, name: String) throws {}
@@ -55,7 +56,7 @@ func recordDownload(_ urls: [String], _ kind: StrategyKind, workers: Int? = nil,
     #expect(recorder.finish().dropped == 0)
     let events = sink.events
     var tasks: [Int: UInt64] = [:]
-    for event in events where event.kind == .created && event.label.description == "download" {
+    for event in events where event.kind == .created && event.label.text == "download" {
         tasks[Int(event.value)] = event.task
     }
     return DownloadRun(result: result, events: events, tasks: tasks, details: sink.details)

@@ -2,15 +2,16 @@ import ConcTraceRecorder
 import ConcTraceWorkloads
 import Synchronization
 import Testing
+import ConcTraceSystem
 
 @testable import ConcTraceStrategies
 
 /// Keeps every event, for checking lifecycles.
 final class EventCollector: TraceSink, @unchecked Sendable {
-    private let collected = Mutex<[TraceEvent]>([])
+    private let collected = Locked<[TraceEvent]>([])
     var events: [TraceEvent] { collected.withLock { $0 } }
     func workerStarted(worker: UInt32, name: String) throws {}
-    private let taken = Mutex<[UInt64: String]>([:])
+    private let taken = Locked<[UInt64: String]>([:])
     /// The `error` annotation of each failed task, taken as a writer would when it sees the failure.
     var errors: [UInt64: String] { taken.withLock { $0 } }
     func consume(_ events: [TraceEvent], annotations: TaskAnnotations) throws {
@@ -58,13 +59,13 @@ struct StrategyTests {
         }
         let tasks = lifecycles(events)
         #expect(tasks.count == 13)  // the root and its 12 children
-        let children = events.filter { $0.kind == .created && $0.label.description == "cpu" }
+        let children = events.filter { $0.kind == .created && $0.label.text == "cpu" }
         #expect(children.count == 12)
         #expect(Set(children.map { Int($0.value) }) == Set(0..<12))
         for child in children {
             #expect(tasks[child.task] == [.created, .ready, .running, .done])
         }
-        let root = try #require(events.first { $0.kind == .created && $0.label.description == "main" })
+        let root = try #require(events.first { $0.kind == .created && $0.label.text == "main" })
         #expect(tasks[root.task] == [.created, .ready, .running, .waiting, .ready, .running, .done])
         #expect(children.allSatisfy { $0.related == root.task })
         // The root's wake-up names the task that ended last, which recorded it before its own end.
@@ -116,14 +117,14 @@ struct StrategyTests {
         let workload = SleepWorkload(tasks: 30, steps: 2, sleepNanoseconds: 2_000_000)
         let (result, events) = try record(workload, makeStrategy(kind, workers: 4, tasks: 30))
         #expect(result.done == 30)
-        let children = events.filter { $0.kind == .created && $0.label.description == "sleep" }
+        let children = events.filter { $0.kind == .created && $0.label.text == "sleep" }
         #expect(children.count == 30)
         let tasks = lifecycles(events)
         for child in children {
             #expect(tasks[child.task] == [.created, .ready, .running, .waiting, .ready, .running, .waiting, .ready,
                                           .running, .done])
         }
-        #expect(events.filter { $0.kind == .waiting && $0.label.description.isEmpty }
+        #expect(events.filter { $0.kind == .waiting && $0.label.text.isEmpty }
             .allSatisfy { $0.reason == .timer || $0.reason == .child })
     }
 
@@ -131,7 +132,7 @@ struct StrategyTests {
     func loopRunsOneAtATime() throws {
         let (result, events) = try record(CPUWorkload(tasks: 6, base: 200_000), EventLoopStrategy())
         #expect(result.done == 6)
-        let slices = events.filter { $0.kind == .running && $0.label.description.isEmpty }
+        let slices = events.filter { $0.kind == .running && $0.label.text.isEmpty }
         let loopWorkers = Set(slices.map(\.worker))
         #expect(loopWorkers.count == 1)
         // Each child runs whole: running then done, with no other task's event on the loop in between.
@@ -186,7 +187,7 @@ struct StrategyTests {
         let (result, events) = try record(workload, AsyncPoolStrategy(workers: 2))
         #expect(result.done == 2 && result.workers == 2)
         #expect(workload.met.load(ordering: .relaxed) == 2)
-        let children = Set(events.filter { $0.kind == .created && $0.label.description == "rendezvous" }.map(\.task))
+        let children = Set(events.filter { $0.kind == .created && $0.label.text == "rendezvous" }.map(\.task))
         let workers = Set(events.filter { $0.kind == .running && children.contains($0.task) }.map(\.worker))
         #expect(workers.count == 2)
     }
@@ -228,7 +229,7 @@ struct StrategyTests {
         #expect(result.outcomes[2] == nil && result.outcomes[3]?.result == 3)
         recorder.finish()
         let failed = try #require(sink.events.first { $0.kind == .failed })
-        #expect(failed.task == sink.events.first { $0.kind == .created && $0.value == 2 && $0.label.description == "flaky" }?.task)
+        #expect(failed.task == sink.events.first { $0.kind == .created && $0.value == 2 && $0.label.text == "flaky" }?.task)
         // The error went to the sink with the failed event (the sink takes annotations as it writes them).
         #expect(sink.errors[failed.task] == "boom")
     }

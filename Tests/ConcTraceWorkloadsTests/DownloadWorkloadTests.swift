@@ -2,6 +2,7 @@ import ConcTraceRecorder
 import ConcTraceSiteServer
 import ConcTraceWorkloads
 import Foundation
+import ConcTraceSystem
 import Testing
 
 /// Starts a site server on 127.0.0.1 (a free port) for `body`, and shuts it down after.

@@ -1,6 +1,7 @@
 import ConcTraceRecorder
 import Testing
 
+import ConcTraceSystem
 @testable import ConcTraceWorkloads
 
 @Suite("cpu workload")

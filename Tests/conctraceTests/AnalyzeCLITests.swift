@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 /// `conctrace analyze` and `conctrace compare` on real runs whose physics is known, and on broken inputs.
-@Suite("conctrace analyze and compare, end to end")
+@Suite("conctrace analyze and compare, end to end", .serialized)
 struct AnalyzeCLITests {
     /// Runs `conctrace run` with `arguments` into `folder/name` and returns the trace's path.
     static func record(_ arguments: [String], _ name: String, in folder: URL) throws -> String {

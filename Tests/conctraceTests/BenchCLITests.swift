@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 /// `conctrace bench switch`, end to end.
-@Suite("conctrace bench switch")
+@Suite("conctrace bench switch", .serialized)
 struct BenchCLITests {
     @Test("processes: a byte over two pipes between this binary and its worker, ns per switch in JSON")
     func processesSwitch() throws {

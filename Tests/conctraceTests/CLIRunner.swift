@@ -55,12 +55,98 @@ struct CLIRunner {
                       stdout: String(decoding: stdout, as: UTF8.self), stderr: String(decoding: stderr, as: UTF8.self))
     }
 
-    /// Starts the binary, sends it `signal` after `delay` microseconds, and waits for its end.
-    static func run(_ arguments: [String], signal: Int32, after delay: UInt32) throws -> Output {
-        let started = try start(arguments)
-        usleep(delay)
-        kill(started.0.processIdentifier, signal)
-        return finish(started)
+    /// A started binary whose stderr is read as it comes, so a test can wait for a line before it acts.
+    final class Running: @unchecked Sendable {
+        let process: Process
+        private let out = Pipe()
+        private let lock = NSLock()
+        private var stderrBytes = Data()
+        private var stderrDone = false
+        private var stdoutBytes = Data()
+        private let reader = DispatchGroup()
+
+        init(_ arguments: [String], in folder: URL? = nil, environment: [String: String]? = nil) throws {
+            process = Process()
+            process.executableURL = CLIRunner.binary
+            process.arguments = arguments
+            if let folder { process.currentDirectoryURL = folder }
+            if let environment { process.environment = environment }
+            let err = Pipe()
+            process.standardOutput = out
+            process.standardError = err
+            try process.run()
+            let errHandle = err.fileHandleForReading
+            let outHandle = out.fileHandleForReading
+            DispatchQueue.global().async(group: reader) { [self] in
+                while true {
+                    let chunk = errHandle.availableData
+                    lock.lock()
+                    if chunk.isEmpty { stderrDone = true } else { stderrBytes += chunk }
+                    lock.unlock()
+                    if chunk.isEmpty { return }
+                }
+            }
+            DispatchQueue.global().async(group: reader) { [self] in
+                let all = outHandle.readDataToEndOfFile()
+                lock.lock()
+                stdoutBytes = all
+                lock.unlock()
+            }
+        }
+
+        var pid: Int32 { process.processIdentifier }
+
+        /// The lines written to stderr so far.
+        var stderrLines: [String] {
+            lock.lock()
+            defer { lock.unlock() }
+            return String(decoding: stderrBytes, as: UTF8.self).split(separator: "\n").map(String.init)
+        }
+
+        /// Waits (at most `seconds`) until a stderr line satisfies `condition`, and returns the lines then; nil if
+        /// the process ended or the time ran out first.
+        @discardableResult
+        func waitForStderr(seconds: Double = 60, _ condition: ([String]) -> Bool) -> [String]? {
+            let deadline = Date().addingTimeInterval(seconds)
+            while Date() < deadline {
+                let lines = stderrLines
+                if condition(lines) { return lines }
+                lock.lock()
+                let done = stderrDone
+                lock.unlock()
+                if done { return nil }
+                usleep(5_000)
+            }
+            return nil
+        }
+
+        /// Waits for a stderr line that contains `text`.
+        @discardableResult
+        func waitForLine(containing text: String, seconds: Double = 60) -> [String]? {
+            waitForStderr(seconds: seconds) { $0.contains { $0.contains(text) } }
+        }
+
+        /// Waits for the process's end and returns everything it printed.
+        func finish() -> Output {
+            process.waitUntilExit()
+            reader.wait()
+            lock.lock()
+            defer { lock.unlock() }
+            return Output(status: process.terminationStatus, signaled: process.terminationReason == .uncaughtSignal,
+                          stdout: String(decoding: stdoutBytes, as: UTF8.self),
+                          stderr: String(decoding: stderrBytes, as: UTF8.self))
+        }
+    }
+
+    /// Starts the binary, waits until it says on stderr (`--verbose`) a line containing `ready`, sends it `signal`,
+    /// and waits for its end. Fails the test if the line never comes.
+    static func run(_ arguments: [String], signal: Int32, whenStderrContains ready: String,
+                    sourceLocation: SourceLocation = #_sourceLocation) throws -> Output {
+        let running = try Running(arguments)
+        let seen = running.waitForLine(containing: ready)
+        #expect(seen != nil, "never said '\(ready)'", sourceLocation: sourceLocation)
+        kill(running.pid, signal)
+        return running.finish()
     }
 
     /// Runs the binary to its end.

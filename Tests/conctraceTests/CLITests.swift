@@ -5,7 +5,7 @@ import Testing
 import Glibc
 #endif
 
-@Suite("conctrace CLI, end to end")
+@Suite("conctrace CLI, end to end", .serialized)
 struct CLITests {
     @Test("--help names the commands and the exit codes; --version names the C libraries")
     func help() throws {
@@ -142,8 +142,8 @@ struct CLITests {
         let folder = try CLIRunner.makeFolder()
         let path = folder.appendingPathComponent("loop.json").path
         let output = try CLIRunner.run(["run", "--workload", "sleep", "--strategy", "eventloop", "--tasks", "20000",
-                                         "--steps", "40", "--sleep-ms", "50", "--out", path],
-                                       signal: SIGINT, after: 800_000)
+                                         "--steps", "40", "--sleep-ms", "50", "--out", path, "--verbose"],
+                                       signal: SIGINT, whenStderrContains: "running sleep/eventloop")
         #expect(output.status == 130, "stderr: \(output.stderr)")
         let trace = try TraceFile(path: path)
         #expect(trace.isComplete)
@@ -224,8 +224,8 @@ struct CLITests {
         let folder = try CLIRunner.makeFolder()
         let path = folder.appendingPathComponent("interrupted.json").path
         let output = try CLIRunner.run(["run", "--workload", "sleep", "--tasks", "200", "--workers", "4",
-                                         "--sleep-ms", "100", "--steps", "20", "--out", path],
-                                       signal: signal, after: 700_000)
+                                         "--sleep-ms", "100", "--steps", "20", "--out", path, "--verbose"],
+                                       signal: signal, whenStderrContains: "running sleep/threads")
         #expect(output.status == expected)
         #expect(!output.signaled)
         #expect(output.stderr.contains("interrupted"))
@@ -241,9 +241,17 @@ struct CLITests {
     func killed() throws {
         let folder = try CLIRunner.makeFolder()
         let path = folder.appendingPathComponent("killed.json").path
-        let output = try CLIRunner.run(["run", "--workload", "sleep", "--tasks", "400", "--workers", "8",
-                                         "--sleep-ms", "2", "--steps", "50", "--out", path],
-                                       signal: SIGKILL, after: 800_000)
+        let running = try CLIRunner.Running(["run", "--workload", "sleep", "--tasks", "400", "--workers", "8",
+                                              "--sleep-ms", "2", "--steps", "50", "--out", path, "--verbose"])
+        try #require(running.waitForLine(containing: "running sleep/threads") != nil)
+        // Ready to be cut: slices are on disk.
+        for _ in 0..<3000 {
+            let text = (try? String(contentsOfFile: path, encoding: .utf8)) ?? ""
+            if text.components(separatedBy: "\"ph\":\"X\"").count > 11 { break }
+            usleep(2_000)
+        }
+        kill(running.pid, SIGKILL)
+        let output = running.finish()
         #expect(output.signaled && output.status == SIGKILL)
         let trace = try TraceFile(path: path)
         #expect(!trace.isComplete)

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@Suite("conctrace run --workload download, end to end", .timeLimit(.minutes(1)))
+@Suite("conctrace run --workload download, end to end", .serialized, .timeLimit(.minutes(1)))
 struct DownloadCLITests {
     @Test("eventloop fetches the tutorial's 15 pages from the embedded server: 625,484 bytes, each task waiting on I/O")
     func eventLoopDownload() throws {

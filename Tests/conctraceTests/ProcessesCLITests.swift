@@ -6,28 +6,15 @@ import Glibc
 #endif
 
 /// `--strategy processes`, end to end: worker processes spawned by the built binary, one merged trace.
-@Suite("conctrace run --strategy processes")
+@Suite("conctrace run --strategy processes", .serialized)
 struct ProcessesCLITests {
-    /// The pids whose parent is `parent` (scanning /proc/<pid>/stat).
-    static func children(of parent: Int32) -> [Int32] {
-        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
-        return entries.compactMap { entry -> Int32? in
-            guard let pid = Int32(entry),
-                  let stat = try? String(contentsOfFile: "/proc/\(entry)/stat", encoding: .utf8),
-                  let close = stat.lastIndex(of: ")") else { return nil }
-            let fields = stat[stat.index(after: close)...].split(separator: " ")
-            return fields.count > 2 && Int32(fields[1]) == parent ? pid : nil
+    /// The pids of the workers that `--verbose` lines say something of (`worker N (pid P) ready`), in order.
+    static func pids(in lines: [String], saying what: String) -> [Int32] {
+        lines.compactMap { line -> Int32? in
+            guard line.hasSuffix(" " + what), let open = line.range(of: "(pid "),
+                  let close = line[open.upperBound...].firstIndex(of: ")") else { return nil }
+            return Int32(line[open.upperBound..<close])
         }
-    }
-
-    /// Waits (up to 10 s) until `parent` has `count` children, and returns them.
-    static func waitForChildren(of parent: Int32, count: Int) -> [Int32] {
-        for _ in 0..<1000 {
-            let found = children(of: parent)
-            if found.count >= count { return found }
-            usleep(10_000)
-        }
-        return children(of: parent)
     }
 
     /// Whether a process is gone (not even a zombie), waiting up to 5 s for it to be reaped.
@@ -137,17 +124,16 @@ struct ProcessesCLITests {
     func deadWorker() throws {
         let folder = try CLIRunner.makeFolder()
         let path = folder.appendingPathComponent("dead.json").path
-        let started = try CLIRunner.start(["run", "--workload", "sleep", "--strategy", "processes", "--tasks", "8",
-                                           "--sleep-ms", "300", "--workers", "2", "--out", path])
-        let parent = started.0.processIdentifier
-        let workers = Self.waitForChildren(of: parent, count: 2)
-        try #require(workers.count == 2)
-        // Both workers have opened their traces (so the dead one's head is in the merge) and hold a task.
-        let traces = (1...2).map { NSTemporaryDirectory() + "conctrace-worker-\(parent)-\($0).json" }
-        for _ in 0..<1000 where !traces.allSatisfy({ FileManager.default.fileExists(atPath: $0) }) { usleep(10_000) }
-        usleep(100_000)
+        let running = try CLIRunner.Running(["run", "--workload", "sleep", "--strategy", "processes", "--tasks", "8",
+                                              "--sleep-ms", "300", "--workers", "2", "--out", path, "--verbose"])
+        let parent = running.pid
+        // Both workers are ready (recording, so the dead one's events are in the merge) and hold a task.
+        let lines = try #require(running.waitForStderr { lines in
+            Self.pids(in: lines, saying: "ready").count == 2 && lines.filter { $0.contains(": task ") }.count == 2
+        })
+        let workers = Self.pids(in: lines, saying: "ready")
         kill(workers[0], SIGKILL)
-        let output = CLIRunner.finish(started)
+        let output = running.finish()
         #expect(output.status == 3, "stderr: \(output.stderr)")
         #expect(output.stdout.contains("7 of 8 tasks done") && output.stdout.contains("1 failed"))
         let trace = try TraceFile(path: path)
@@ -168,14 +154,13 @@ struct ProcessesCLITests {
     func interrupted() throws {
         let folder = try CLIRunner.makeFolder()
         let path = folder.appendingPathComponent("interrupted.json").path
-        let started = try CLIRunner.start(["run", "--workload", "sleep", "--strategy", "processes", "--tasks", "40",
-                                           "--sleep-ms", "200", "--workers", "2", "--out", path])
-        let parent = started.0.processIdentifier
-        let workers = Self.waitForChildren(of: parent, count: 2)
-        try #require(workers.count == 2)
-        usleep(300_000)
+        let running = try CLIRunner.Running(["run", "--workload", "sleep", "--strategy", "processes", "--tasks", "40",
+                                              "--sleep-ms", "200", "--workers", "2", "--out", path, "--verbose"])
+        let parent = running.pid
+        let lines = try #require(running.waitForStderr { Self.pids(in: $0, saying: "ready").count == 2 })
+        let workers = Self.pids(in: lines, saying: "ready")
         kill(parent, SIGINT)
-        let output = CLIRunner.finish(started)
+        let output = running.finish()
         #expect(output.status == 130, "stderr: \(output.stderr)")
         for worker in workers { #expect(Self.isGone(worker), "worker \(worker) outlived the run") }
         let trace = try TraceFile(path: path)
@@ -245,26 +230,18 @@ struct ProcessesCLITests {
         try FileManager.default.createDirectory(atPath: temporary, withIntermediateDirectories: true)
         let path = folder.appendingPathComponent("grace.json").path
         // One task for two workers: worker 2 stays idle; stopped, it never answers the end of its input.
-        let process = Process()
-        process.executableURL = CLIRunner.binary
-        process.arguments = ["run", "--workload", "sleep", "--strategy", "processes", "--tasks", "1",
-                             "--sleep-ms", "5000", "--workers", "2", "--out", path]
-        process.environment = ProcessInfo.processInfo.environment.merging(["TMPDIR": temporary]) { $1 }
-        let (out, err) = (Pipe(), Pipe())
-        (process.standardOutput, process.standardError) = (out, err)
-        try process.run()
-        let parent = process.processIdentifier
-        let workers = Self.waitForChildren(of: parent, count: 2)
-        try #require(workers.count == 2)
-        let traces = (1...2).map { temporary + "/conctrace-worker-\(parent)-\($0).json" }
-        for _ in 0..<1000 where !traces.allSatisfy({ FileManager.default.fileExists(atPath: $0) }) { usleep(10_000) }
-        let idle = try #require(workers.first { worker in
-            let command = (try? Data(contentsOf: URL(fileURLWithPath: "/proc/\(worker)/cmdline"))) ?? Data()
-            return String(decoding: command, as: UTF8.self).contains("--number\u{0}2\u{0}")
-        })
+        let running = try CLIRunner.Running(
+            ["run", "--workload", "sleep", "--strategy", "processes", "--tasks", "1", "--sleep-ms", "5000",
+             "--workers", "2", "--out", path, "--verbose"],
+            environment: ProcessInfo.processInfo.environment.merging(["TMPDIR": temporary]) { $1 })
+        let parent = running.pid
+        let lines = try #require(running.waitForStderr { Self.pids(in: $0, saying: "ready").count == 2 })
+        let workers = Self.pids(in: lines, saying: "ready")
+        let idle = try #require(lines.first { $0.contains("worker 2 (pid") && $0.hasSuffix("ready") }
+            .flatMap { Self.pids(in: [$0], saying: "ready").first })
         kill(idle, SIGSTOP)
         kill(parent, SIGINT)
-        let output = CLIRunner.finish((process, out, err))
+        let output = running.finish()
         #expect(output.status == 130, "stderr: \(output.stderr)")
         #expect(output.stderr.contains("interrupted before the running tasks ended"), "stderr: \(output.stderr)")
         for worker in workers { #expect(Self.isGone(worker), "worker \(worker) outlived the run") }

@@ -3,7 +3,7 @@ import Testing
 
 /// `conctrace report` end to end: real traces from `conctrace run`, the page checked as a file, and, where Chromium
 /// is installed, rendered by tools/screenshot-report.
-@Suite("conctrace report, end to end")
+@Suite("conctrace report, end to end", .serialized)
 struct ReportCLITests {
     /// The repository's root (tools/ lives there).
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()

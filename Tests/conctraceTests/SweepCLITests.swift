@@ -6,7 +6,7 @@ import Glibc
 #endif
 
 /// `conctrace sweep`, `advise` and `demo`, end to end: child runs of the built binary, traced and analyzed.
-@Suite("conctrace sweep, advise and demo")
+@Suite("conctrace sweep, advise and demo", .serialized)
 struct SweepCLITests {
     static func results(_ path: String) throws -> [String: Any] {
         let data = try Data(contentsOf: URL(fileURLWithPath: path))
@@ -98,8 +98,8 @@ struct SweepCLITests {
         let out = folder.appendingPathComponent("sweep.json").path
         let result = try CLIRunner.run([
             "sweep", "--workload", "sleep", "--tasks", "2,400", "--strategies", "sequential", "--sleep-ms", "10",
-            "--out", out, "--trace-dir", folder.appendingPathComponent("runs").path,
-        ], signal: SIGINT, after: 1_500_000)
+            "--out", out, "--trace-dir", folder.appendingPathComponent("runs").path, "--verbose",
+        ], signal: SIGINT, whenStderrContains: "[2/2]")
         #expect(result.status == 130, "\(result.stderr)")
         let runs = try #require(try Self.results(out)["runs"] as? [[String: Any]])
         #expect(runs.first?["status"] as? String == "ok")

@@ -5,7 +5,7 @@ import Testing
 import Glibc
 #endif
 
-@Suite("conctrace view: serves one trace for Perfetto UI", .timeLimit(.minutes(2)))
+@Suite("conctrace view: serves one trace for Perfetto UI", .serialized, .timeLimit(.minutes(2)))
 struct ViewCLITests {
     @Test("prints the trace URL, the Perfetto link and chrome://tracing; serves the file once and exits 0")
     func servesOnceAndExits() throws {

@@ -1,0 +1,34 @@
+import ConcTraceFormat
+import ConcTraceSystem
+
+/// Why a trace could not be read.
+///
+/// A file that merely stops early (a run killed mid-write) is not an error: the reader returns the complete events
+/// and sets `ChromeTraceReader.isTruncated`.
+public enum TraceReadError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The file could not be opened (missing, no permission).
+    case cannotOpen(path: String, OSError)
+    /// Reading failed part-way (an I/O error, or the path is a directory).
+    case readFailed(path: String, OSError)
+    /// The input holds nothing but white space: no trace was ever written to it.
+    case empty
+    /// The input is not a Chrome trace: bad JSON, a top-level value that is neither an array nor an object, or an
+    /// array element that is not an object. `offset` is the byte offset in the input where the offending event
+    /// starts, or of the offending byte when it lies between events.
+    case malformed(offset: Int, reason: String)
+    /// An event (or a top-level value of the Object form) nests deeper than `limit` levels; the reader refuses it
+    /// rather than risk unbounded work. `offset` is where that value starts.
+    case tooDeep(offset: Int, limit: Int)
+
+    /// One line saying what is wrong and where.
+    public var description: String {
+        switch self {
+        case .cannotOpen(let path, let error): "cannot open trace \(path): \(error)"
+        case .readFailed(let path, let error): "reading trace \(path) failed: \(error)"
+        case .empty: "the trace is empty: no JSON in it"
+        case .malformed(let offset, let reason): "malformed trace at byte \(offset): \(reason)"
+        case .tooDeep(let offset, let limit):
+            "malformed trace at byte \(offset): the value there nests deeper than \(limit) levels"
+        }
+    }
+}

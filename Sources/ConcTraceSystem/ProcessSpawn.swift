@@ -1,0 +1,89 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import CLinux
+
+/// How conctrace starts every child process (worker processes, the switch benchmark's echo, the child runs of
+/// `sweep`, `demo` and `advise`): posix_spawn with an explicit argv, never a shell.
+///
+/// The child gets an empty signal mask and default actions for SIGINT, SIGTERM and SIGPIPE (the parent blocks or
+/// ignores them for its own reasons), and a process group of its own, so a terminal's Ctrl-C reaches the parent
+/// only, which then stops its children in order.
+public enum ProcessSpawn {
+    /// A descriptor the child starts with.
+    public enum Redirection: Sendable {
+        /// The parent's descriptor `source`, as the child's `target` (e.g. a pipe end as stdout).
+        case descriptor(Int32, as: Int32)
+        /// /dev/null, read-only, as the child's `target`.
+        case null(as: Int32)
+    }
+
+    /// Two pipes for a child's standard streams, every end close-on-exec, so that no later child inherits them (a
+    /// child sees end of file when its parent goes). The caller's thread must be the only one that spawns, so no
+    /// spawn slips in between pipe and fcntl.
+    /// - Returns: two `[read, write]` pairs.
+    /// - Throws: `OSError` from pipe(2); nothing is left open then.
+    public static func pipePair() throws(OSError) -> (first: [Int32], second: [Int32]) {
+        var first: [Int32] = [-1, -1]
+        var second: [Int32] = [-1, -1]
+        guard pipe(&first) == 0 else { throw OSError(call: "pipe", errno: errno) }
+        guard pipe(&second) == 0 else {
+            let code = errno
+            close(first[0]); close(first[1])
+            throw OSError(call: "pipe", errno: code)
+        }
+        for fd in first + second { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
+        return (first, second)
+    }
+
+    /// Starts `executable` with `arguments` (argv[1...]) and `redirections`; every other descriptor the parent
+    /// opened close-on-exec stays closed in the child.
+    /// - Returns: the child's pid.
+    /// - Throws: `OSError` from posix_spawn.
+    public static func spawn(_ executable: String, arguments: [String], redirections: [Redirection])
+        throws(OSError) -> pid_t
+    {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        for redirection in redirections {
+            switch redirection {
+            case .descriptor(let source, let target): posix_spawn_file_actions_adddup2(&actions, source, target)
+            case .null(let target): posix_spawn_file_actions_addopen(&actions, target, "/dev/null", O_RDONLY, 0)
+            }
+        }
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var empty = sigset_t()
+        sigemptyset(&empty)
+        var defaults = sigset_t()
+        sigemptyset(&defaults)
+        for signal in [SIGINT, SIGTERM, SIGPIPE] { sigaddset(&defaults, signal) }
+        posix_spawnattr_setsigmask(&attributes, &empty)
+        posix_spawnattr_setsigdefault(&attributes, &defaults)
+        posix_spawnattr_setpgroup(&attributes, 0)
+        posix_spawnattr_setflags(
+            &attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETPGROUP))
+
+        let argv: [UnsafeMutablePointer<CChar>?] = ([executable] + arguments).map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        var pid: pid_t = 0
+        let status = posix_spawn(&pid, executable, &actions, &attributes, argv, environ)
+        guard status == 0 else { throw OSError(call: "posix_spawn \(executable)", errno: status) }
+        return pid
+    }
+}
+
+extension ProcessSpawn {
+    /// Ties the calling process's life to its parent's: the kernel sends `signal` when the parent ends, whatever
+    /// ends it (even `kill -9`). Call first thing in a child; if the parent is already gone (not `parent`), the
+    /// child exits at once, since the signal would never come.
+    /// - Parameters:
+    ///   - parent: the pid the parent said it has.
+    ///   - signal: what the child gets (SIGKILL: nothing to save; SIGTERM: the child may close its files).
+    public static func endWithParent(_ parent: pid_t, signal: Int32 = SIGKILL) {
+        _ = ct_set_parent_death_signal(signal)
+        if getppid() != parent { _exit(128 + signal) }
+    }
+}

@@ -1,0 +1,91 @@
+import ConcTraceRecorder
+import Foundation
+import Testing
+
+import ConcTraceFormat
+import ConcTraceReader
+import ConcTraceSystem
+@testable import ConcTraceWriter
+
+@Suite("ChromeTraceWriter")
+struct ChromeTraceWriterTests {
+    static func temporaryPath(_ name: String) -> String {
+        NSTemporaryDirectory() + "conctrace-\(getpid())-\(UUID().uuidString)-\(name)"
+    }
+
+    @Test("a recorded run becomes a file that parses, with its head written before any event")
+    func writesFile() throws {
+        let path = Self.temporaryPath("run.json")
+        defer { unlink(path) }
+        var metadata = RunMetadata()
+        metadata.set("workload", .string("sleep"))
+        let writer = try ChromeTraceWriter(path: path, processID: 9, processName: "test", metadata: metadata)
+        // The head is on disk at once: a run killed right away still leaves a loadable file.
+        let head = try String(contentsOfFile: path, encoding: .utf8)
+        #expect(head.hasPrefix("[\n{\"ph\":\"M\""))
+        let recorder = Recorder(sink: writer)
+        let lane = recorder.makeLane(name: "main")
+        for event in ChromeTraceConverterTests.lifecycle() {
+            lane.record(event.kind, task: event.task, related: event.related, reason: event.reason,
+                        value: event.value, hasValue: event.hasValue, label: event.label)
+        }
+        recorder.finish()
+        let trace = try ParsedTrace(json: Array(try Data(contentsOf: URL(fileURLWithPath: path))))
+        trace.checkImporterRules()
+        #expect(trace.with(phase: "X").count == 4)
+        #expect(trace.events.last?["name"] as? String == "conctrace.stats")
+    }
+
+    @Test("one event per line, so a file cut after any line keeps every complete event")
+    func oneEventPerLine() throws {
+        let text = String(decoding: ChromeTraceConverterTests.render(ChromeTraceConverterTests.lifecycle()),
+                          as: UTF8.self)
+        let lines = text.split(separator: "\n")
+        #expect(lines.first == "[")
+        #expect(lines.last == "]")
+        for line in lines.dropFirst().dropLast() {
+            var body = Substring(line)
+            if body.hasSuffix(",") { body = body.dropLast() }
+            #expect(try JSONSerialization.jsonObject(with: Data(body.utf8)) is [String: Any])
+        }
+    }
+
+    @Test("a conctrace trace cut at any byte reads up to the cut, as truncated, never as an error")
+    func cutAnywhere() throws {
+        let whole = ChromeTraceConverterTests.render(ChromeTraceConverterTests.lifecycle())
+        let complete = try ChromeTraceReader(bytes: whole)
+        var all: [ChromeEvent] = []
+        while let event = try complete.next() { all.append(event) }
+        #expect(!complete.isTruncated)
+        #expect(all.count > 30)
+        for cut in stride(from: 2, to: whole.count - 3, by: 7) {
+            let reader = try ChromeTraceReader(bytes: Array(whole[..<cut]))
+            var read: [ChromeEvent] = []
+            while let event = try reader.next() { read.append(event) }
+            #expect(reader.isTruncated, "cut at \(cut)")
+            #expect(read == Array(all.prefix(read.count)), "cut at \(cut)")
+        }
+    }
+
+    @Test("a path that cannot be created is reported with errno")
+    func cannotCreate() {
+        #expect {
+            try ChromeTraceWriter(path: "/nonexistent-folder/x.json", processID: 1, processName: "p",
+                                  metadata: RunMetadata())
+        } throws: { error in
+            guard case OutputError.cannotCreate(_, let os) = error else { return false }
+            return os.errno == ENOENT
+        }
+    }
+
+    @Test("a full disk fails the write with ENOSPC, named in the error")
+    func fullDisk() throws {
+        // /dev/full accepts open and fails every write with ENOSPC.
+        #expect {
+            _ = try ChromeTraceWriter(path: "/dev/full", processID: 1, processName: "p", metadata: RunMetadata())
+        } throws: { error in
+            guard case OutputError.writeFailed(_, let os) = error else { return false }
+            return os.errno == ENOSPC
+        }
+    }
+}

@@ -78,6 +78,7 @@ let package = Package(
         .target(
             name: "ConcTraceSiteServer",
             dependencies: [
+                "ConcTraceSystem",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -103,7 +104,9 @@ let package = Package(
         .executableTarget(
             name: "conctrace",
             dependencies: [
-                "ConcTraceLab", "ConcTraceAnalysis", "ConcTraceSiteServer", "ConcTraceSystem",
+                // The Lab does the work; the others lend their option types (workload, strategy, report format).
+                "ConcTraceLab", "ConcTraceAnalysis", "ConcTraceSiteServer", "ConcTraceStrategies", "ConcTraceWorkloads",
+                "ConcTraceFormat", "ConcTraceSystem",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -102,11 +102,14 @@ public struct ChildRun {
             let ready = poll(&polls, nfds_t(polls.count), 100)
             if ready <= 0 { continue }
             for index in open.indices where open[index] >= 0 && polls[index].revents != 0 {
-                let count = chunk.withUnsafeMutableBytes { read(open[index], $0.baseAddress, $0.count) }
-                if count > 0 {
+                let descriptor = FileDescriptor(rawValue: open[index])
+                let count = try? chunk.withUnsafeMutableBytes { raw in
+                    Result { () throws(OSError) in try descriptor.read(into: raw) }
+                }.get()
+                if let count, count > 0 {
                     output[index] += chunk[0..<count]
-                } else if count == 0 || (errno != EINTR && errno != EAGAIN) {
-                    close(open[index])
+                } else {
+                    try? descriptor.close()
                     open[index] = -1
                 }
             }

@@ -1,3 +1,4 @@
+import ConcTraceSystem
 import NIOCore
 import Synchronization
 
@@ -8,7 +9,7 @@ final class ConnectionRegistry: Sendable {
         var closed = false
     }
 
-    private let state = Mutex(State())
+    private let state = Locked(State())
     private let opened: @Sendable () -> Void
     private let closed: @Sendable () -> Void
 

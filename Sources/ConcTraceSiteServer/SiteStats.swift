@@ -1,3 +1,4 @@
+import ConcTraceSystem
 import Synchronization
 
 /// A snapshot of what a ``SiteServer`` has done since it started (also served as JSON at `GET /stats`).
@@ -55,7 +56,7 @@ final class SiteCounters: Sendable {
     let connectionsClosed = Atomic(0)
     /// Requests seen per page: the `n` of ``ResponsePlanner/outcome(page:request:)``. A dictionary, since only
     /// the pages asked for need an entry.
-    private let perPage = Mutex<[Int: Int]>([:])
+    private let perPage = Locked<[Int: Int]>([:])
 
     /// Counts a request for `page` and returns its 0-based number among that page's requests.
     func nextRequestNumber(page: Int) -> Int {

@@ -12,8 +12,8 @@ import ConcTraceWorkloads
 ///
 /// A worker records a task's states, not its life: `created` and `ready` stamped with the time the parent made the
 /// task ready (sent with the task), then `running` (and `waiting`/`ready`/`running` as it waits), then its end.
-/// The parent owns the task's life span: the merge drops the one the worker's trace holds (see
-/// ``ProcessTraceMerge``).
+/// The parent owns the task's life span: the merge converts the worker's events without it (the converter's
+/// `.worker` role).
 public enum ProcessWorker {
     /// What a worker says first, once it records and reads tasks (`H`, a line of its own).
     static let readyLine = "H"
@@ -23,16 +23,9 @@ public enum ProcessWorker {
         lane.recordOSSwitches()
         answer(readyLine + "\n")
         let label = TaskLabel(workload.taskLabel)
-        var buffer: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 4096)
-        reading: while true {
-            let count = chunk.withUnsafeMutableBytes { read(0, $0.baseAddress, $0.count) }
-            if count < 0, errno == EINTR { continue }
-            if count <= 0 { break reading }
-            buffer += chunk[0..<count]
-            while let newline = buffer.firstIndex(of: UInt8(ascii: "\n")) {
-                let line = String(decoding: buffer[..<newline], as: UTF8.self)
-                buffer.removeSubrange(...newline)
+        var input = LineReader(.standardInput)
+        while let lines = input.readLines() {
+            for line in lines {
                 let fields = line.split(separator: " ")
                 guard fields.count == 4, fields[0] == "T", let index = Int(fields[1]), let task = UInt64(fields[2]),
                       let readySince = UInt64(fields[3]), (0..<workload.taskCount).contains(index) else { continue }

@@ -44,7 +44,7 @@ final class ProcessWorkerLink {
     private(set) var output: Int32
     /// The parent's descriptor of the worker's event log (a nameless temporary file; nil when not recording).
     let eventLog: FileDescriptor?
-    private var buffer: [UInt8] = []
+    private var reader: LineReader
 
     /// Starts worker `number` with posix_spawn: stdin/stdout are pipes, its event log (when recording) is descriptor
     /// 3, every other descriptor of the parent is close-on-exec, the signal mask and SIGINT/SIGTERM/SIGPIPE are
@@ -80,6 +80,7 @@ final class ProcessWorkerLink {
         self.pid = pid
         self.input = toWorker[1]
         self.output = fromWorker[0]
+        self.reader = LineReader(FileDescriptor(rawValue: fromWorker[0]))
         self.eventLog = log
     }
 
@@ -90,17 +91,7 @@ final class ProcessWorkerLink {
 
     /// Reads what is available; returns the complete lines, or nil at end of file (the worker closed or died).
     func readLines() -> [String]? {
-        var chunk = [UInt8](repeating: 0, count: 4096)
-        let count = chunk.withUnsafeMutableBytes { read(output, $0.baseAddress, $0.count) }
-        if count < 0 { return errno == EINTR || errno == EAGAIN ? [] : nil }
-        if count == 0 { return nil }
-        buffer += chunk[0..<count]
-        var lines: [String] = []
-        while let newline = buffer.firstIndex(of: UInt8(ascii: "\n")) {
-            lines.append(String(decoding: buffer[..<newline], as: UTF8.self))
-            buffer.removeSubrange(...newline)
-        }
-        return lines
+        output < 0 ? nil : reader.readLines()
     }
 
     /// Closes the worker's stdin: it finishes its trace and exits.

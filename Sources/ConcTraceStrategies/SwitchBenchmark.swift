@@ -104,17 +104,14 @@ public enum SwitchBenchmark {
             link.closeOutput()
             _ = link.reap()
         }
-        var byte: UInt8 = 1
+        var byte: [UInt8] = [1]
+        let (input, output) = (FileDescriptor(rawValue: link.input), FileDescriptor(rawValue: link.output))
         func pass() throws {
-            while write(link.input, &byte, 1) != 1 {
-                if errno != EINTR { throw OSError(call: "write (switch benchmark pipe)", errno: errno) }
-            }
-            while true {
-                let count = read(link.output, &byte, 1)
-                if count == 1 { return }
-                if count < 0, errno == EINTR { continue }
-                throw OSError(call: "read (switch benchmark pipe)", errno: count == 0 ? EPIPE : errno)
-            }
+            try input.writeAll(byte)
+            let count = try byte.withUnsafeMutableBytes { raw in
+                Result { () throws(OSError) in try output.read(into: raw) }
+            }.get()
+            if count == 0 { throw OSError(call: "read (switch benchmark pipe)", errno: EPIPE) }
         }
         // One round trip first: the worker has started and is waiting in read.
         try pass()

@@ -27,6 +27,17 @@ public enum Machine {
         return String(decoding: buffer[0..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
+    /// The value of field `name` in /proc/self/status (e.g. `VmHWM` gives `24932 kB`, `Umask` gives `0022`), blank
+    /// around it trimmed; nil when it cannot be read.
+    public static func statusField(_ name: String) -> String? {
+        guard let status = try? FileDescriptor.readFile("/proc/self/status", limit: 1 << 16) else { return nil }
+        let prefix = name + ":"
+        for line in String(decoding: status, as: UTF8.self).split(separator: "\n") where line.hasPrefix(prefix) {
+            return String(line.dropFirst(prefix.count).drop(while: { $0 == " " || $0 == "\t" }))
+        }
+        return nil
+    }
+
     /// Lifts the soft limit on open files to the hard one, as far as the system allows (a download keeps a socket
     /// per transfer in flight, and the embedded server one per connection).
     public static func raiseOpenFileLimit() {

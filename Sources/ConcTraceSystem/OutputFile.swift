@@ -203,11 +203,6 @@ public final class OutputFile {
 
     /// The process's umask, read without changing it (umask(2) would, for a moment, for every thread).
     private static func currentUmask() -> mode_t {
-        guard let status = try? FileDescriptor.readFile("/proc/self/status", limit: 1 << 16) else { return 0o022 }
-        let text = String(decoding: status, as: UTF8.self)
-        guard let line = text.split(separator: "\n").first(where: { $0.hasPrefix("Umask:") }),
-              let value = mode_t(line.dropFirst(6).drop(while: { $0 == " " || $0 == "\t" }), radix: 8)
-        else { return 0o022 }
-        return value
+        Machine.statusField("Umask").flatMap { mode_t($0, radix: 8) } ?? 0o022
     }
 }

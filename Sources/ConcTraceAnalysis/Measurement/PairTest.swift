@@ -1,0 +1,103 @@
+/// The figures a verdict compares strategies on, in the order it uses them: wall time first, then peak memory and
+/// p99 latency to break ties. Smaller is better for all three.
+public enum VerdictMetric: String, Sendable, CaseIterable {
+    /// Wall time of a run, s.
+    case wall = "wall_s"
+    /// Peak resident memory of a run, bytes.
+    case peakMemory = "peak_rss_bytes"
+    /// Task latency p99 of a run, ms.
+    case latencyP99 = "latency_ms_p99"
+
+    /// The figure's name in sentences.
+    public var label: String {
+        switch self {
+        case .wall: "wall time"
+        case .peakMemory: "peak memory"
+        case .latencyP99: "p99 latency"
+        }
+    }
+}
+
+/// When one strategy is named better than another: a significant difference that also matters.
+///
+/// B is worse than A on a figure only when the Mann-Whitney U test of their samples gives p < `alpha` (two-sided)
+/// AND B's median is more than `practicalThreshold` above A's (as a share of A's median). A difference that is
+/// significant but small is not worth a recommendation; a large one that is not significant may be noise.
+public struct VerdictCriteria: Sendable, Equatable {
+    /// The significance level of the U test.
+    public var alpha: Double
+    /// The smallest difference of medians that counts, as a share of the better median.
+    public var practicalThreshold: Double
+
+    /// Makes criteria.
+    public init(alpha: Double = 0.01, practicalThreshold: Double = 0.05) {
+        self.alpha = alpha
+        self.practicalThreshold = practicalThreshold
+    }
+
+    /// p < 0.01 and 5 %.
+    public static let standard = VerdictCriteria()
+}
+
+/// One strategy's samples of one figure tested against the best strategy's: is it worse, and why or why not.
+public struct PairTest: Sendable, Equatable {
+    /// What the test found.
+    public enum Outcome: String, Sendable {
+        /// The other strategy is worse: significant (p < α) and above the practical threshold.
+        case worse
+        /// p ≥ α: the samples do not show a difference.
+        case notSignificant = "not_significant"
+        /// p < α, but the medians differ by no more than the practical threshold.
+        case belowThreshold = "below_threshold"
+        /// So few runs that no rank test can reach p < α (`MannWhitneyU.smallestPValue`): a tie for lack of runs.
+        case tooFewRuns = "too_few_runs"
+        /// One side has no values for this figure (e.g. no memory reading): it cannot be told apart.
+        case noData = "no_data"
+    }
+
+    public let metric: VerdictMetric
+    /// The strategy with the best (smallest) median at this stage.
+    public let reference: String
+    /// The strategy tested against it.
+    public let other: String
+    /// The reference's median; nil without values.
+    public let referenceMedian: Double?
+    /// The other's median; nil without values.
+    public let otherMedian: Double?
+    /// (other − reference) / reference, of the medians; nil when either is missing.
+    public let relativeDifference: Double?
+    /// The U test (reference first); nil when a side has no values.
+    public let test: MannWhitneyU?
+    public let outcome: Outcome
+
+    /// Tests `other`'s values of `metric` against `reference`'s.
+    public init(metric: VerdictMetric, reference: (name: String, values: [Double]),
+                other: (name: String, values: [Double]), criteria: VerdictCriteria) {
+        self.metric = metric
+        self.reference = reference.name
+        self.other = other.name
+        referenceMedian = SampleSummary(reference.values)?.median
+        otherMedian = SampleSummary(other.values)?.median
+        test = MannWhitneyU.test(reference.values, other.values)
+        if let referenceMedian, let otherMedian {
+            relativeDifference = referenceMedian > 0
+                ? (otherMedian - referenceMedian) / referenceMedian
+                : (otherMedian > referenceMedian ? .infinity : 0)
+        } else {
+            relativeDifference = nil
+        }
+        guard let test, let relativeDifference else {
+            outcome = .noData
+            return
+        }
+        if MannWhitneyU.smallestPValue(test.firstCount, test.secondCount) >= criteria.alpha {
+            outcome = .tooFewRuns
+        } else if test.pValue >= criteria.alpha {
+            outcome = .notSignificant
+        } else if relativeDifference <= criteria.practicalThreshold {
+            outcome = .belowThreshold
+        } else {
+            outcome = .worse
+        }
+    }
+}

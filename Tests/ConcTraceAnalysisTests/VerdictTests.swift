@@ -1,0 +1,162 @@
+import ConcTraceAnalysis
+import Testing
+
+/// The verdict on synthetic measurements: a clear winner, ties (not significant, below the threshold, too few
+/// runs, identical), tie-breaks by memory and p99, and failed runs. p-values quoted in comments are scipy 1.17.1's
+/// `mannwhitneyu(..., alternative='two-sided', method='exact')` of the same samples.
+@Suite("Verdict: winners only with a significant and practical difference")
+struct VerdictTests {
+    static let threadsWall = [0.0716, 0.0698, 0.0731, 0.0722, 0.0709, 0.0719]
+    static let asyncWall = [0.0720, 0.0702, 0.0744, 0.0718, 0.0711, 0.0730]
+    static let eventloopWall = [0.0412, 0.0401, 0.0420, 0.0415, 0.0408, 0.0411]
+    static let lean = [22_020_096.0, 22_028_288, 22_016_000, 22_036_480, 22_024_192, 22_032_384]
+    static let heavy = [41_943_040.0, 41_951_232, 41_947_136, 41_938_944, 41_955_328, 41_959_424]
+
+    @Test("clear winner: 6 and 6 fully apart (p = 2/924 = 0.0022) and 43 % faster")
+    func clearWinner() throws {
+        let verdict = Verdict([
+            StrategySamples(strategy: "threads", wallSeconds: Self.threadsWall),
+            StrategySamples(strategy: "eventloop", wallSeconds: Self.eventloopWall),
+            StrategySamples(strategy: "sequential", wallSeconds: Self.threadsWall.map { $0 * 8 }),
+        ])
+        #expect(verdict.winners == ["eventloop"])
+        #expect(verdict.decision == .clearWinner(by: .wall))
+        #expect(verdict.stages.count == 1)
+        let threads = try #require(verdict.wallTests.first { $0.other == "threads" })
+        #expect(threads.reference == "eventloop")
+        #expect(threads.outcome == .worse)
+        #expect((threads.test?.pValue ?? 1) < 0.0022)
+        // Medians 0.04115 and 0.07175: (0.07175 − 0.04115)/0.04115.
+        #expect(((threads.relativeDifference ?? 0) - (0.07175 - 0.04115) / 0.04115).magnitude < 1e-12)
+    }
+
+    @Test("tie: overlapping samples (p = 0.699) are not told apart, and nothing breaks the tie")
+    func tie() {
+        let verdict = Verdict([
+            StrategySamples(strategy: "async", wallSeconds: Self.asyncWall, peakMemoryBytes: Self.lean,
+                            latencyP99Milliseconds: [5, 6, 5, 6, 5, 6]),
+            StrategySamples(strategy: "threads", wallSeconds: Self.threadsWall, peakMemoryBytes: Self.lean.reversed(),
+                            latencyP99Milliseconds: [6, 5, 6, 5, 6, 5]),
+        ])
+        // Listed by median wall time: threads 0.07175, async 0.0719.
+        #expect(verdict.winners == ["threads", "async"])
+        #expect(verdict.decision == .tie)
+        #expect(verdict.stages.map(\.metric) == [.wall, .peakMemory, .latencyP99])
+        #expect(verdict.wallTests.first?.outcome == .notSignificant)
+        // Identical memory samples: p = 1.
+        #expect(verdict.stages[1].tests.first?.test?.pValue == 1)
+        #expect(!verdict.lacksRuns)
+    }
+
+    @Test("significant but under 5 %: 6 and 6 fully apart (p = 0.0022) by 2 % is a tie")
+    func belowThreshold() {
+        let verdict = Verdict([
+            StrategySamples(strategy: "a", wallSeconds: [1.000, 1.001, 1.002, 1.003, 1.004, 1.005]),
+            StrategySamples(strategy: "b", wallSeconds: [1.020, 1.021, 1.022, 1.023, 1.024, 1.025]),
+        ])
+        #expect(verdict.winners == ["a", "b"])
+        #expect(verdict.wallTests.first?.outcome == .belowThreshold)
+    }
+
+    @Test("noisy: a fast but scattered strategy against a steady one (p = 0.485) ties")
+    func noisy() {
+        let verdict = Verdict([
+            StrategySamples(strategy: "eventloop", wallSeconds: [0.003, 0.012, 0.004, 0.023, 0.005, 0.009]),
+            StrategySamples(strategy: "threads", wallSeconds: [0.004, 0.005, 0.0045, 0.006, 0.0042, 0.0048]),
+        ])
+        #expect(Set(verdict.winners) == ["eventloop", "threads"])
+        #expect(verdict.wallTests.first?.outcome == .notSignificant)
+    }
+
+    @Test("a wall-time tie is broken by clearly less memory, tested the same way")
+    func memoryBreaksTie() throws {
+        let verdict = Verdict([
+            StrategySamples(strategy: "processes", wallSeconds: Self.threadsWall, peakMemoryBytes: Self.heavy),
+            StrategySamples(strategy: "threads", wallSeconds: Self.asyncWall, peakMemoryBytes: Self.lean),
+        ])
+        #expect(verdict.winners == ["threads"])
+        #expect(verdict.decision == .clearWinner(by: .peakMemory))
+        let memory = try #require(verdict.stages.last)
+        #expect(memory.metric == .peakMemory && memory.reference == "threads")
+        #expect(memory.tests.first?.outcome == .worse)
+    }
+
+    @Test("a tie in wall time and memory is broken by p99 latency")
+    func latencyBreaksTie() {
+        let verdict = Verdict([
+            StrategySamples(strategy: "threads", wallSeconds: Self.threadsWall, peakMemoryBytes: Self.lean,
+                            latencyP99Milliseconds: [9.1, 9.4, 9.0, 9.3, 9.2, 9.5]),
+            StrategySamples(strategy: "eventloop", wallSeconds: Self.asyncWall, peakMemoryBytes: Self.lean,
+                            latencyP99Milliseconds: [6.1, 6.4, 6.0, 6.3, 6.2, 6.5]),
+        ])
+        #expect(verdict.winners == ["eventloop"])
+        #expect(verdict.decision == .clearWinner(by: .latencyP99))
+    }
+
+    @Test("three runs each cannot reach p < 0.01 (smallest p = 0.1): a tie for lack of runs, however far apart")
+    func tooFewRuns() {
+        let verdict = Verdict([
+            StrategySamples(strategy: "eventloop", wallSeconds: [0.02, 0.021, 0.022]),
+            StrategySamples(strategy: "sequential", wallSeconds: [0.8, 0.81, 0.82]),
+        ])
+        #expect(verdict.winners == ["eventloop", "sequential"])
+        #expect(verdict.decision == .tie)
+        #expect(verdict.wallTests.first?.outcome == .tooFewRuns)
+        #expect(verdict.lacksRuns)
+    }
+
+    @Test("identical samples tie (p = 1)")
+    func identical() {
+        let same = [0.05, 0.051, 0.052, 0.053, 0.054, 0.055]
+        let verdict = Verdict([StrategySamples(strategy: "a", wallSeconds: same),
+                               StrategySamples(strategy: "b", wallSeconds: same)])
+        #expect(verdict.winners == ["a", "b"])
+        #expect(verdict.wallTests.first?.test?.pValue == 1)
+        #expect(verdict.wallTests.first?.outcome == .notSignificant)
+    }
+
+    @Test("a strategy with a failed run is never named, however fast; the only one left wins untested")
+    func failedRuns() {
+        let verdict = Verdict([
+            StrategySamples(strategy: "eventloop", wallSeconds: Self.eventloopWall,
+                            failures: ["failed: 2 of 15 tasks failed: HTTP 500"]),
+            StrategySamples(strategy: "threads", wallSeconds: Self.threadsWall),
+            StrategySamples(strategy: "processes", wallSeconds: []),
+        ])
+        #expect(verdict.winners == ["threads"])
+        #expect(verdict.decision == .onlyCandidate)
+        #expect(verdict.stages.isEmpty)
+        #expect(verdict.excluded.map(\.strategy) == ["eventloop", "processes"])
+        #expect(verdict.excluded[0].reason == "1 of 7 runs did not finish: failed: 2 of 15 tasks failed: HTTP 500")
+        #expect(verdict.excluded[1].reason == "no finished run")
+    }
+
+    @Test("nothing finished: no winner")
+    func noCandidate() {
+        let verdict = Verdict([StrategySamples(strategy: "threads", wallSeconds: [], failures: ["error: no threads"])])
+        #expect(verdict.winners.isEmpty)
+        #expect(verdict.decision == .noCandidate)
+    }
+
+    @Test("sweep runs group by strategy: ok runs give samples, failed and errored runs failures, skipped none")
+    func grouping() {
+        func run(_ strategy: String, _ status: SweepResults.Run.Status, wall: Double?) -> SweepResults.Run {
+            var run = SweepResults.Run(strategy: strategy, tasks: 10, status: status, exitCode: status == .ok ? 0 : 3)
+            run.wallSeconds = wall
+            run.peakRSSBytes = status == .ok ? 1000 : nil
+            run.latencyP99Milliseconds = status == .ok ? 2 : nil
+            run.error = status == .ok ? nil : "boom"
+            return run
+        }
+        let groups = StrategySamples.grouping([
+            run("threads", .ok, wall: 0.1), run("async", .ok, wall: 0.2), run("threads", .failed, wall: 0.05),
+            run("threads", .ok, wall: 0.11), run("eventloop", .skipped, wall: nil), run("async", .ok, wall: nil),
+        ])
+        #expect(groups.map(\.strategy) == ["threads", "async"])
+        #expect(groups[0].wallSeconds == [0.1, 0.11])
+        #expect(groups[0].peakMemoryBytes == [1000, 1000])
+        #expect(groups[0].failures == ["failed: boom"])
+        #expect(groups[1].wallSeconds == [0.2])
+        #expect(groups[1].failures == ["finished without a wall time in its summary"])
+    }
+}

@@ -1,122 +1,145 @@
-/// "Use X": the strategy that did the work best in measured runs of one workload at one size, with the reasons,
-/// and how that compares with the tutorial's rule of thumb (slow I/O: an event loop; fast I/O and few tasks:
-/// threads; CPU-bound: processes).
+/// "Use X", or "X and Y tie", from repeated runs of strategies on one workload at one size: the verdict with the
+/// tests behind it, every strategy's figures with their spread, the tutorial's rule checked against the verdict,
+/// where Swift differs from Python, and the warnings that say how far to trust it. As data; `summaryText` and
+/// `jsonText()` render it (docs/metrics.md, "Verdicts and spread").
 ///
-/// The choice is the fastest run (wall time). Runs within `tieMargin` of it are ties: among them, one that needs
-/// `tieMargin` less peak memory than the fastest wins (the least memory first); otherwise the fastest stays, and
-/// the ties are named as equally good here. Runs that failed or could not run are never chosen and are listed with
-/// their errors.
+/// ```
+///  [StrategySamples] ──▶ Verdict (Mann-Whitney U, 5 %) ──┐
+///  WorkloadProfile (a run's trace) ──▶ TutorialRule ─────┼──▶ StrategyAdvice ──▶ summaryText / jsonText()
+///  SystemSnapshot before/after ──▶ NoiseGuard ───────────┘
+/// ```
 public struct StrategyAdvice: Sendable {
-    /// The share of wall time within which two runs count as equally fast.
-    public static let tieMargin = 0.10
+    /// One strategy's runs and their summaries.
+    public struct StrategySummary: Sendable {
+        public let samples: StrategySamples
+        /// Wall time, s; nil when no run finished.
+        public let wall: SampleSummary?
+        /// Peak resident memory, bytes; nil without readings.
+        public let peakMemory: SampleSummary?
+        /// Task latency p99, ms; nil without readings.
+        public let latencyP99: SampleSummary?
 
-    /// The recommended strategy; nil when no run finished.
-    public let choice: String?
-    /// Measured reasons, one sentence each.
-    public let reasons: [String]
-    /// The tutorial's rule for this workload and whether the measurement agrees.
-    public let rule: String
-    /// Where Swift differs from the tutorial's Python, for this workload (nil when it does not).
-    public let swiftNote: String?
-    /// The runs that did not finish, with their errors.
-    public let problems: [String]
+        /// Summarises `samples`.
+        public init(_ samples: StrategySamples) {
+            self.samples = samples
+            wall = SampleSummary(samples.wallSeconds)
+            peakMemory = SampleSummary(samples.peakMemoryBytes)
+            latencyP99 = SampleSummary(samples.latencyP99Milliseconds)
+        }
 
-    /// Advises from `runs` (one per strategy) of `workload` (cpu, sleep or download) on `cores` cores.
-    public init(workload: String, runs: [SweepResults.Run], cores: Int) {
-        let finished = runs.filter { $0.status == .ok && $0.wallSeconds != nil }
-        problems = runs.filter { $0.status != .ok }.map {
-            "\($0.strategy): \($0.status.rawValue): \($0.error ?? "exit status \($0.exitCode)")"
-        }
-        let isCPU = workload == "cpu"
-        swiftNote = isCPU
-            ? "In Swift, unlike CPython, threads run CPU work in parallel (there is no global interpreter lock), " +
-                "so threads need no processes to use all \(cores) cores."
-            : nil
-        guard let fastest = finished.min(by: { $0.wallSeconds! < $1.wallSeconds! }) else {
-            choice = nil
-            reasons = ["no strategy finished the work; see the errors"]
-            rule = Self.rule(isCPU: isCPU, choice: nil)
-            return
-        }
-        let best = fastest.wallSeconds!
-        let ties = finished.filter { $0.wallSeconds! <= best * (1 + Self.tieMargin) }
-        // A tie wins on memory only when it needs clearly less: a few hundred KiB are noise.
-        let leaner = ties.filter { run in
-            guard let memory = run.peakRSSBytes, let fastestMemory = fastest.peakRSSBytes else { return false }
-            return Double(memory) < Double(fastestMemory) * (1 - Self.tieMargin)
-        }
-        let chosen = leaner.min { ($0.peakRSSBytes ?? .max) < ($1.peakRSSBytes ?? .max) } ?? fastest
-        choice = chosen.strategy
-        rule = Self.rule(isCPU: isCPU, choice: chosen.strategy)
+        public var strategy: String { samples.strategy }
 
-        var reasons: [String] = []
-        let wall = chosen.wallSeconds!
-        let others = finished.filter { $0.strategy != chosen.strategy }.sorted { $0.wallSeconds! < $1.wallSeconds! }
-        let comparisons = others.map { "\($0.strategy) \(Self.seconds($0.wallSeconds!))" +
-            " (\(Self.ratio($0.wallSeconds! / wall)))" }
-        reasons.append("It finished \(chosen.tasks) tasks in \(Self.seconds(wall))" +
-                       (comparisons.isEmpty ? "." : "; " + comparisons.joined(separator: ", ") + "."))
-        if chosen.strategy != fastest.strategy {
-            reasons.append("\(fastest.strategy) was \(Self.ratio(fastest.wallSeconds! / wall)), within " +
-                           "\(Int(Self.tieMargin * 100))%, but needs clearly more memory.")
-        } else if ties.count > 1 {
-            let tied = ties.filter { $0.strategy != chosen.strategy }.map(\.strategy)
-            reasons.append("\(tied.joined(separator: " and ")) did as well here (within " +
-                           "\(Int(Self.tieMargin * 100))% in time and memory): " +
-                           (tied.count == 1 ? "either" : "any of them") + " will do at this size.")
-        }
-        if let memory = chosen.peakRSSBytes {
-            let line = others.compactMap { run in run.peakRSSBytes.map { "\(run.strategy) \(Self.mebibytes($0))" } }
-            reasons.append("Peak memory \(Self.mebibytes(memory))" +
-                           (line.isEmpty ? "." : " (" + line.joined(separator: ", ") + ")."))
-        }
-        if let p99 = chosen.latencyP99Milliseconds {
-            let line = others.compactMap { run in
-                run.latencyP99Milliseconds.map { "\(run.strategy) \(Self.milliseconds($0))" }
+        /// The summary of `metric`.
+        public func summary(_ metric: VerdictMetric) -> SampleSummary? {
+            switch metric {
+            case .wall: wall
+            case .peakMemory: peakMemory
+            case .latencyP99: latencyP99
             }
-            reasons.append("Task latency p99 \(Self.milliseconds(p99))" +
-                           (line.isEmpty ? "." : " (" + line.joined(separator: ", ") + ")."))
         }
-        if let dispatch = chosen.dispatchOverheadMicroseconds, let switches = chosen.switchesPerTask {
-            reasons.append("Switch cost: \(Self.number(dispatch, digits: 2)) µs of dispatch overhead per switch, " +
-                           "\(Self.number(switches, digits: 1)) switches per task.")
-        }
-        self.reasons = reasons
     }
 
-    /// The tutorial's rule, and whether `choice` agrees with it.
-    private static func rule(isCPU: Bool, choice: String?) -> String {
-        let text = isCPU
-            ? "The tutorial's rule for CPU-bound work: processes."
-            : "The tutorial's rule for I/O-bound work: an event loop when the I/O is slow and the tasks many; " +
-                "threads when the I/O is fast and the tasks few."
-        guard let choice else { return text }
-        let agrees = ["threads", "async"].contains(choice)
-            || choice == (isCPU ? "processes" : "eventloop")
-        if !agrees { return text + " Here \(choice) measured best instead." }
-        if isCPU, choice != "processes" {
-            return text + " Here \(choice) did as well or better: any strategy that uses every core does."
+    /// The workload's name (`cpu`, `sleep`, `download`).
+    public let workload: String
+    /// The machine's cores.
+    public let cores: Int
+    /// Every strategy measured, in the order given.
+    public let strategies: [StrategySummary]
+    public let verdict: Verdict
+    /// The tutorial's rule: from the trace figures when given, else from the workload's name.
+    public let tutorialRule: TutorialRule
+    /// Where Swift differs from the tutorial's Python for this workload, checked against the measurement (nil for
+    /// I/O-bound work).
+    public let swiftNote: String?
+    /// Noise warnings: the machine's, then each strategy's.
+    public let warnings: [NoiseWarning]
+    /// Why the repetitions stopped, when they were planned by a `RepetitionPlan`.
+    public let stopReason: RepetitionPlan.StopReason?
+
+    /// Advises from each strategy's repeated runs.
+    /// - Parameters:
+    ///   - profile: the workload classified from a run's trace; without it the rule goes by the workload's name
+    ///     and says that slow/fast and many/few were not tested.
+    ///   - before, after: the machine's readings around the runs, for the load and steal checks.
+    public init(workload: String, samples: [StrategySamples], cores: Int, profile: WorkloadProfile? = nil,
+                before: SystemSnapshot? = nil, after: SystemSnapshot? = nil,
+                stopReason: RepetitionPlan.StopReason? = nil, criteria: VerdictCriteria = .standard) {
+        self.workload = workload
+        self.cores = cores
+        self.stopReason = stopReason
+        strategies = samples.map(StrategySummary.init)
+        verdict = Verdict(samples, criteria: criteria)
+        let measured = samples.map(\.strategy)
+        let verdict = self.verdict
+        let rule = profile.map { TutorialRule(profile: $0, verdict: verdict, measured: measured) }
+            ?? TutorialRule(workloadName: workload, verdict: verdict, measured: measured)
+        tutorialRule = rule
+        let cpuBound = rule.branch == .cpuBound
+        let walls = strategies.compactMap { summary in summary.wall.map { (strategy: summary.strategy, summary: $0) } }
+        warnings = NoiseGuard.machineWarnings(before: before, after: after, cores: cores)
+            + NoiseGuard.runWarnings(wallTimes: walls, cores: cores, cpuBound: cpuBound, workload: workload)
+        swiftNote = cpuBound
+            ? Self.swiftNote(samples, cores: cores, runningMilliseconds: profile?.figures.runningMillisecondsPerTask,
+                             criteria: criteria)
+            : nil
+    }
+
+    /// Advises from sweep runs of one size (several runs per strategy are grouped), without trace figures or
+    /// machine readings.
+    public init(workload: String, runs: [SweepResults.Run], cores: Int) {
+        self.init(workload: workload, samples: StrategySamples.grouping(runs), cores: cores)
+    }
+
+    /// The summary of `strategy`.
+    public func summary(of strategy: String) -> StrategySummary? {
+        strategies.first { $0.strategy == strategy }
+    }
+
+    /// Where Swift differs from CPython on CPU-bound work, said so that it agrees with what was measured: threads
+    /// run in parallel (no global interpreter lock), and the note says whether they were faster than sequential
+    /// here, by the verdict's own test.
+    static func swiftNote(_ samples: [StrategySamples], cores: Int, runningMilliseconds: Double?,
+                          criteria: VerdictCriteria) -> String {
+        let opening = "In Swift, unlike CPython, threads run CPU work in parallel (there is no global interpreter lock)"
+        guard let threads = samples.first(where: { $0.strategy == "threads" && $0.isEligible }),
+              let sequential = samples.first(where: { $0.strategy == "sequential" && $0.isEligible }),
+              let threadsWall = SampleSummary(threads.wallSeconds),
+              let sequentialWall = SampleSummary(sequential.wallSeconds) else {
+            return opening + ", so threads need no processes to use all \(cores) cores (not compared with " +
+                "sequential here)."
         }
-        return text + " The measurement agrees."
+        let test = PairTest(metric: .wall, reference: ("threads", threads.wallSeconds),
+                            other: ("sequential", sequential.wallSeconds), criteria: criteria)
+        if threadsWall.median < sequentialWall.median, test.outcome == .worse {
+            return opening + ": here threads ran \(MeasurementText.ratio(sequentialWall.median / threadsWall.median)) " +
+                "as fast as sequential on \(cores) cores, with no processes needed."
+        }
+        let figures = MeasurementText.figure(.wall, threadsWall) + " vs " + MeasurementText.figure(.wall, sequentialWall)
+        if test.outcome == .tooFewRuns {
+            return opening + ", but with \(threads.runs) and \(sequential.runs) runs no test can show whether they " +
+                "were faster than sequential here (\(figures))."
+        }
+        let why = runningMilliseconds.map { "each task ran only \(MeasurementText.seconds($0 / 1000)), too little " +
+            "for parallel work to pay for starting and coordinating threads; a larger --base shows the difference" }
+            ?? "the work is too small for parallel work to pay for starting and coordinating threads; a larger " +
+                "--base shows the difference"
+        return opening + ", but here they were not faster than sequential (\(figures)): " + why + "."
     }
+}
 
-    static func seconds(_ value: Double) -> String { number(value, digits: value < 10 ? 3 : 1) + " s" }
-    static func milliseconds(_ value: Double) -> String { number(value, digits: 1) + " ms" }
-    static func mebibytes(_ bytes: Int) -> String { number(Double(bytes) / 1_048_576, digits: 1) + " MiB" }
-    /// How another run's wall time compares: `2.50x slower`, or `2% faster` for a tie that lost on memory.
-    static func ratio(_ value: Double) -> String {
-        abs(value - 1) < 0.005 ? "as fast" : value < 1 ? number((1 - value) * 100, digits: 0) + "% faster" : number(value, digits: value < 10 ? 2 : value < 100 ? 1 : 0) + "x slower"
-    }
+extension StrategyAdvice {
+    /// The single winner, or for a tie the first winner (the lowest median wall time: as good as the others, no
+    /// better); nil when no strategy finished. For the CLI's "use X" line until it renders `summaryText`.
+    public var choice: String? { verdict.winners.first }
 
-    static func number(_ value: Double, digits: Int) -> String {
-        guard value.isFinite else { return "n/a" }
-        var scale = 1.0
-        for _ in 0..<digits { scale *= 10 }
-        let rounded = (value * scale).rounded() / scale
-        if digits == 0 { return String(Int(rounded)) }
-        var text = String(rounded)
-        let decimals = text.split(separator: ".").last.map(\.count) ?? 0
-        if decimals < digits { text += String(repeating: "0", count: digits - decimals) }
-        return text
+    /// The verdict sentence and the tests, one line each (for the CLI's reasons list).
+    public var reasons: [String] { [headline] + testLines }
+
+    /// The tutorial's rule, its branch and whether the measurement agrees.
+    public var rule: String { tutorialRule.text(winners: verdict.winners) }
+
+    /// Strategies that could not be named, and the warnings, one line each.
+    public var problems: [String] {
+        verdict.excluded.map { "\($0.strategy): \($0.reason)" } + warningLines
     }
 }

@@ -8,37 +8,18 @@ enum MeasurementText {
         return number(value * scale.factor, significant: 3) + " " + scale.unit
     }
 
-    /// A median and its interval in the median's unit and decimals: `71.6 ms [69.8-73.1]`.
-    static func seconds(_ median: Double, interval: (lower: Double, upper: Double)?) -> String {
-        let scale = durationScale(median)
-        let places = decimals(median * scale.factor, significant: 3)
-        var text = formatNumber(median * scale.factor, places) + " " + scale.unit
-        if let interval {
-            text += " [" + formatNumber(interval.lower * scale.factor, places) + "-" +
-                formatNumber(interval.upper * scale.factor, places) + "]"
-        }
-        return text
-    }
-
-    /// Bytes in MiB with one decimal, and the interval likewise: `21.3 MiB [21.0-21.6]`.
-    static func mebibytes(_ median: Double, interval: (lower: Double, upper: Double)? = nil) -> String {
-        let mib = 1_048_576.0
-        var text = formatNumber(median / mib, 1) + " MiB"
-        if let interval {
-            text += " [" + formatNumber(interval.lower / mib, 1) + "-" + formatNumber(interval.upper / mib, 1) + "]"
-        }
-        return text
-    }
-
-    /// A figure of `metric` with its interval, in the metric's unit (s, bytes, ms as measured).
+    /// A figure of `metric` (s, bytes or ms, as measured) with its interval, in the median's unit and decimals:
+    /// `71.6 ms [69.8-73.1]`, `21.3 MiB [21.0-21.6]`.
     static func figure(_ metric: VerdictMetric, _ summary: SampleSummary) -> String {
-        let bounds = summary.interval.map { (lower: $0.lower, upper: $0.upper) }
-        switch metric {
-        case .wall: return seconds(summary.median, interval: bounds)
-        case .peakMemory: return mebibytes(summary.median, interval: bounds)
-        case .latencyP99:
-            return seconds(summary.median / 1000, interval: bounds.map { ($0.lower / 1000, $0.upper / 1000) })
-        }
+        let style = style(metric, median: summary.median)
+        return written(summary.median, style) + " " + style.unit
+            + (summary.interval.map { " [" + span($0.lower, $0.upper, style) + "]" } ?? "")
+    }
+
+    /// The smallest and largest value of a figure, in the median's unit: `69.5-74.0 ms`.
+    static func range(_ metric: VerdictMetric, _ summary: SampleSummary) -> String {
+        let style = style(metric, median: summary.median)
+        return span(summary.minimum, summary.maximum, style) + " " + style.unit
     }
 
     /// A share as a percentage without decimals when it is 10 % or more: `5%`, `43%`, `2.5%`.
@@ -65,6 +46,31 @@ enum MeasurementText {
         case 1: items[0]
         default: items.dropLast().joined(separator: ", ") + " and " + items[items.count - 1]
         }
+    }
+
+    private typealias Style = (factor: Double, unit: String, places: Int)
+
+    private static func style(_ metric: VerdictMetric, median: Double) -> Style {
+        switch metric {
+        case .wall: return durationStyle(median)
+        case .peakMemory: return (1 / 1_048_576, "MiB", 1)
+        case .latencyP99:
+            let style = durationStyle(median / 1000)
+            return (style.factor / 1000, style.unit, style.places)
+        }
+    }
+
+    private static func durationStyle(_ seconds: Double) -> Style {
+        let scale = durationScale(seconds)
+        return (scale.factor, scale.unit, decimals(seconds * scale.factor, significant: 3))
+    }
+
+    private static func written(_ value: Double, _ style: Style) -> String {
+        formatNumber(value * style.factor, style.places)
+    }
+
+    private static func span(_ lower: Double, _ upper: Double, _ style: Style) -> String {
+        written(lower, style) + "-" + written(upper, style)
     }
 
     private static func durationScale(_ seconds: Double) -> (factor: Double, unit: String) {

@@ -88,12 +88,7 @@ public enum NoiseWarning: Sendable, Equatable {
                 "\(MeasurementText.percent(width))): close results may be ties; measure on a quieter machine or " +
                 "with more runs"
         case .lowConfidence(let strategy, let runs, let confidence):
-            if runs == 1 {
-                return "\(strategy): 1 run only, so it has no interval and no test can tell it apart (repeat the " +
-                    "runs: a verdict needs 5 or more)"
-            }
-            return "\(strategy): \(runs) runs only, so its interval is min-max at " +
-                "\(MeasurementText.percent(confidence)) confidence, not 95% (that needs 6 runs)"
+            return Self.lowConfidenceText([strategy], runs: runs, confidence: confidence)
         case .outliers(let strategy, let count, let runs, let slowFirst):
             return "\(strategy): \(count) of \(runs) runs \(count == 1 ? "was a" : "were") statistical " +
                 "outlier\(count == 1 ? "" : "s")" +
@@ -102,5 +97,17 @@ public enum NoiseWarning: Sendable, Equatable {
         case .unreadable(let problem):
             return "could not check the machine's load: \(problem)"
         }
+    }
+
+    /// The low-confidence sentence for one or several strategies with the same number of runs.
+    static func lowConfidenceText(_ strategies: [String], runs: Int, confidence: Double) -> String {
+        let names = MeasurementText.list(strategies)
+        let several = strategies.count > 1
+        if runs == 1 {
+            return "\(names): a single run\(several ? " each" : ""), so no interval, and no test can tell " +
+                "\(several ? "them apart" : "it from another") (a verdict needs 5 runs or more each)"
+        }
+        return "\(names): \(runs) runs\(several ? " each" : "") only, so the interval is min-max at " +
+            "\(MeasurementText.percent(confidence)) confidence, not 95% (that needs 6 runs)"
     }
 }

@@ -9,7 +9,8 @@
 ///    against it (`PairTest`: Mann-Whitney U, p < α, and more than the practical threshold apart); those not
 ///    `worse` stay.
 /// 3. If more than one stays, peak memory decides among them the same way (reference: the smallest median memory),
-///    then p99 latency. A strategy without values for a figure cannot be told apart on it and stays.
+///    then p99 latency. A strategy without values for a figure cannot be told apart on it and stays; a figure that
+///    fewer than two of them have is skipped.
 /// 4. The winners are those left: one is a clear winner (decided by the stage that left one), several a tie.
 public struct Verdict: Sendable, Equatable {
     /// How the verdict came out.
@@ -67,6 +68,8 @@ public struct Verdict: Sendable, Equatable {
         var stages: [Stage] = []
         var decidedBy: VerdictMetric?
         for metric in VerdictMetric.allCases where candidates.count > 1 {
+            // A figure fewer than two candidates have (no memory readings, no traces) cannot break a tie.
+            guard candidates.filter({ !$0.values(metric).isEmpty }).count > 1 else { continue }
             let stage = Self.stage(metric, candidates, criteria: criteria)
             stages.append(stage)
             candidates = candidates.filter { stage.remaining.contains($0.strategy) }

@@ -16,9 +16,9 @@ struct AdviceJSONTests {
     @Test("a tie: winners, decision, the test and each comparison, and every strategy's spread")
     func tie() throws {
         let advice = StrategyAdvice(workload: "cpu", samples: [
-            StrategySamples(strategy: "threads", wallSeconds: StrategyAdviceTests.threadsWall,
-                            peakMemoryBytes: StrategyAdviceTests.lean),
-            StrategySamples(strategy: "async", wallSeconds: StrategyAdviceTests.asyncWall),
+            StrategySamples(strategy: "threads", wallSeconds: SyntheticRuns.threadsWall,
+                            peakMemoryBytes: SyntheticRuns.lean),
+            StrategySamples(strategy: "async", wallSeconds: SyntheticRuns.asyncWall),
             StrategySamples(strategy: "processes", wallSeconds: [], failures: ["error: cannot spawn"]),
         ], cores: 2, stopReason: .fixedCountReached(6))
         let json = try Self.object(advice)
@@ -79,9 +79,9 @@ struct AdviceJSONTests {
             workload: "sleep",
             samples: [
                 StrategySamples(strategy: "eventloop", wallSeconds: [0.012, 0.0121, 0.0119, 0.0122, 0.0118, 0.012],
-                                peakMemoryBytes: StrategyAdviceTests.lean),
+                                peakMemoryBytes: SyntheticRuns.lean),
                 StrategySamples(strategy: "threads", wallSeconds: [0.0121, 0.012, 0.0122, 0.0119, 0.0118, 0.0121],
-                                peakMemoryBytes: StrategyAdviceTests.heavy),
+                                peakMemoryBytes: SyntheticRuns.heavy),
             ],
             cores: 2,
             profile: WorkloadProfile(figures: WorkloadFigures(strategy: "sequential", runningMillisecondsPerTask: 0.01,

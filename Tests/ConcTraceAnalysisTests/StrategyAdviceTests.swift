@@ -20,14 +20,11 @@ struct StrategyAdviceTests {
         return run
     }
 
-    // The tie: medians 71.6 and 72.0 ms with intervals [69.8-73.1] and [70.2-74.4] (n = 6: min-max);
-    // scipy's exact p for the pair is 0.5887445887445888.
-    static let threadsWall = [0.0698, 0.0712, 0.0715, 0.0717, 0.0724, 0.0731]
-    static let asyncWall = [0.0702, 0.0714, 0.0719, 0.0721, 0.0730, 0.0744]
-    // Median 41.1 ms [40.1-42.0].
-    static let eventloopWall = [0.0412, 0.0401, 0.0420, 0.0414, 0.0408, 0.0410]
-    static let lean = [22_020_096.0, 22_028_288, 22_016_000, 22_036_480, 22_024_192, 22_032_384]
-    static let heavy = [41_943_040.0, 41_951_232, 41_947_136, 41_938_944, 41_955_328, 41_959_424]
+    static let threadsWall = SyntheticRuns.threadsWall
+    static let asyncWall = SyntheticRuns.asyncWall
+    static let eventloopWall = SyntheticRuns.eventloopWall
+    static let lean = SyntheticRuns.lean
+    static let heavy = SyntheticRuns.heavy
 
     @Test("repeated runs: the clear winner is named with the next best and the test that decided")
     func clearWinner() {

@@ -6,13 +6,13 @@ import Testing
 /// `mannwhitneyu(..., alternative='two-sided', method='exact')` of the same samples.
 @Suite("Verdict: winners only with a significant and practical difference")
 struct VerdictTests {
-    static let threadsWall = [0.0716, 0.0698, 0.0731, 0.0722, 0.0709, 0.0719]
-    static let asyncWall = [0.0720, 0.0702, 0.0744, 0.0718, 0.0711, 0.0730]
-    static let eventloopWall = [0.0412, 0.0401, 0.0420, 0.0415, 0.0408, 0.0411]
-    static let lean = [22_020_096.0, 22_028_288, 22_016_000, 22_036_480, 22_024_192, 22_032_384]
-    static let heavy = [41_943_040.0, 41_951_232, 41_947_136, 41_938_944, 41_955_328, 41_959_424]
+    static let threadsWall = SyntheticRuns.threadsWall
+    static let asyncWall = SyntheticRuns.asyncWall
+    static let eventloopWall = SyntheticRuns.eventloopWall
+    static let lean = SyntheticRuns.lean
+    static let heavy = SyntheticRuns.heavy
 
-    @Test("clear winner: 6 and 6 fully apart (p = 2/924 = 0.0022) and 43 % faster")
+    @Test("clear winner: 6 and 6 fully apart (p = 2/924 = 0.0022) and 43% faster")
     func clearWinner() throws {
         let verdict = Verdict([
             StrategySamples(strategy: "threads", wallSeconds: Self.threadsWall),
@@ -26,11 +26,11 @@ struct VerdictTests {
         #expect(threads.reference == "eventloop")
         #expect(threads.outcome == .worse)
         #expect((threads.test?.pValue ?? 1) < 0.0022)
-        // Medians 0.04115 and 0.07175: (0.07175 − 0.04115)/0.04115.
-        #expect(((threads.relativeDifference ?? 0) - (0.07175 - 0.04115) / 0.04115).magnitude < 1e-12)
+        // Medians 0.0411 and 0.0716: (0.0716 − 0.0411)/0.0411.
+        #expect(((threads.relativeDifference ?? 0) - (0.0716 - 0.0411) / 0.0411).magnitude < 1e-12)
     }
 
-    @Test("tie: overlapping samples (p = 0.699) are not told apart, and nothing breaks the tie")
+    @Test("tie: overlapping samples (p = 0.589) are not told apart, and nothing breaks the tie")
     func tie() {
         let verdict = Verdict([
             StrategySamples(strategy: "async", wallSeconds: Self.asyncWall, peakMemoryBytes: Self.lean,
@@ -38,7 +38,7 @@ struct VerdictTests {
             StrategySamples(strategy: "threads", wallSeconds: Self.threadsWall, peakMemoryBytes: Self.lean.reversed(),
                             latencyP99Milliseconds: [6, 5, 6, 5, 6, 5]),
         ])
-        // Listed by median wall time: threads 0.07175, async 0.0719.
+        // Listed by median wall time: threads 0.0716, async 0.0720.
         #expect(verdict.winners == ["threads", "async"])
         #expect(verdict.decision == .tie)
         #expect(verdict.stages.map(\.metric) == [.wall, .peakMemory, .latencyP99])

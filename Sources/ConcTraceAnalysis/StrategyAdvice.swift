@@ -98,6 +98,8 @@ public struct StrategyAdvice: Sendable {
     /// Where Swift differs from CPython on CPU-bound work, said so that it agrees with what was measured: threads
     /// run in parallel (no global interpreter lock), and the note says whether they were faster than sequential
     /// here, by the verdict's own test.
+    /// Where Swift differs from CPython on CPU-bound work. Only what the measurement shows is claimed: threads
+    /// measurably faster than sequential, measurably slower (and then why), or not told apart.
     static func swiftNote(_ samples: [StrategySamples], cores: Int, runningMilliseconds: Double?,
                           criteria: VerdictCriteria) -> String {
         let opening = "In Swift, unlike CPython, threads run CPU work in parallel (there is no global interpreter lock)"
@@ -119,11 +121,17 @@ public struct StrategyAdvice: Sendable {
             return opening + ", but with \(threads.runs) and \(sequential.runs) runs no test can show whether they " +
                 "were faster than sequential here (\(figures))."
         }
-        let why = runningMilliseconds.map { "each task ran only \(MeasurementText.seconds($0 / 1000)), too little " +
-            "for parallel work to pay for starting and coordinating threads; a larger --base shows the difference" }
-            ?? "the work is too small for parallel work to pay for starting and coordinating threads; a larger " +
-                "--base shows the difference"
-        return opening + ", but here they were not faster than sequential (\(figures)): " + why + "."
+        // Sequential measurably faster: the threads' start and coordination cost more than the parallel work saved.
+        let reverse = PairTest(metric: .wall, reference: ("sequential", sequential.wallSeconds),
+                               other: ("threads", threads.wallSeconds), criteria: criteria)
+        if sequentialWall.median < threadsWall.median, reverse.outcome == .worse {
+            let tasks = runningMilliseconds.map { " (tasks of \(MeasurementText.seconds($0 / 1000)) each)" } ?? ""
+            return opening + ", but here they were slower than sequential (\(figures)): starting and coordinating " +
+                "the threads cost more than the parallel work saved\(tasks); a larger --base shows the difference."
+        }
+        let spread = [threadsWall, sequentialWall].contains { !$0.isPrecise(within: NoiseGuard.wideSpreadThreshold) }
+        return opening + ", but the test could not tell them from sequential here (\(figures))" +
+            (spread ? ": the runs spread widely (see the warnings)." : ".")
     }
 }
 

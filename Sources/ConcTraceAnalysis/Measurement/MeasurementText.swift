@@ -4,6 +4,7 @@
 enum MeasurementText {
     /// A duration given in s, e.g. `71.6 ms`, `1.52 s`, `812 µs`.
     static func seconds(_ value: Double) -> String {
+        if value == 0 { return "0 ms" }
         let scale = durationScale(value)
         return number(value * scale.factor, significant: 3) + " " + scale.unit
     }
@@ -20,6 +21,12 @@ enum MeasurementText {
     static func range(_ metric: VerdictMetric, _ summary: SampleSummary) -> String {
         let style = style(metric, median: summary.median)
         return span(summary.minimum, summary.maximum, style) + " " + style.unit
+    }
+
+    /// A confidence level with one decimal where it has one: `95%`, `93.8%`, `96.9%`.
+    static func confidence(_ level: Double) -> String {
+        let value = level * 100
+        return formatNumber(value, value == value.rounded() ? 0 : 1) + "%"
     }
 
     /// A share as a percentage without decimals when it is 10 % or more: `5%`, `43%`, `2.5%`.
@@ -75,7 +82,8 @@ enum MeasurementText {
 
     private static func durationScale(_ seconds: Double) -> (factor: Double, unit: String) {
         let magnitude = seconds.magnitude
-        if magnitude >= 1 || magnitude == 0 { return (1, "s") }
+        if magnitude >= 1 { return (1, "s") }
+        if magnitude == 0 { return (1e3, "ms") }
         if magnitude >= 1e-3 { return (1e3, "ms") }
         if magnitude >= 1e-6 { return (1e6, "µs") }
         return (1e9, "ns")

@@ -108,6 +108,6 @@ public enum NoiseWarning: Sendable, Equatable {
                 "\(several ? "them apart" : "it from another") (a verdict needs 5 runs or more each)"
         }
         return "\(names): \(runs) runs\(several ? " each" : "") only, so the interval is min-max at " +
-            "\(MeasurementText.percent(confidence)) confidence, not 95% (that needs 6 runs)"
+            "\(MeasurementText.confidence(confidence)) confidence, not 95% (that needs 6 runs)"
     }
 }

@@ -1,4 +1,5 @@
 import ConcTraceAnalysis
+import Foundation
 import Testing
 
 /// The tutorial's rule tested for real (issue 13 item 5): a run classified from its trace figures into CPU-bound or
@@ -141,6 +142,21 @@ struct TutorialRuleTests {
         #expect(rule.disagreement == "processes did not finish all its runs (1 of 1 runs did not finish: error: spawn)")
         let none = Verdict([StrategySamples(strategy: "processes", wallSeconds: [], failures: ["error: spawn"])])
         #expect(TutorialRule(profile: cpu, verdict: none, measured: ["processes"]).agreement == .noVerdict)
+    }
+
+    @Test("the switch cost of a set of traces: the threads run's dispatch overhead, named as such")
+    func switchCostFromTraces() throws {
+        // The known run is a threads run with a mean dispatch overhead of 15 ns (KnownAnswerTests).
+        let cost = try #require(SwitchCost.measured(in: [KnownAnswerTests.analysis]))
+        #expect(abs(cost.microseconds - 0.015) < 1e-12)
+        #expect(cost.source == .traceDispatchOverhead(strategy: "threads"))
+        #expect(cost.text == "15.0 ns per switch (dispatch overhead in the threads run's trace)")
+        #expect(SwitchCost.measured(in: []) == nil)
+        // Without a threads run, the dearest switch any run measured, named with its run.
+        let eventloopRun = TraceText.knownRun.arrayForm.replacingOccurrences(of: #""strategy":"threads""#,
+                                                                            with: #""strategy":"eventloop""#)
+        let eventloop = try TraceAnalyzer.analyze(bytes: Array(eventloopRun.utf8))
+        #expect(SwitchCost.measured(in: [eventloop])?.source == .traceDispatchOverhead(strategy: "eventloop"))
     }
 
     @Test("figures from an analyzed trace: running and waiting per task, ended tasks, the run's strategy")

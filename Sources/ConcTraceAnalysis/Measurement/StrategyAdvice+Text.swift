@@ -116,10 +116,10 @@ extension StrategyAdvice {
         }
         // A tie of widely spread runs is only as far as these runs tell.
         let spread = winners.contains { summary(of: $0)?.wall?.isPrecise(within: NoiseGuard.wideSpreadThreshold) != true }
-        let anyOf = (winners.count == 2 ? "either will do" : "any of them will do") +
-            (spread ? " as far as these runs tell (they spread widely: see the warnings)" : "")
+        let anyOf = winners.count == 2 ? "either will do" : "any of them will do"
         let test = wallTests.count == 1 ? " (\(testName(wallTests[0])): \(outcomeText(wallTests[0])))" : ""
-        return "\(names) tie: \(figures); \(anyOf)" + test
+        return "\(names) tie: \(figures); \(anyOf)" + test +
+            (spread ? ", as far as these runs tell: they spread widely (see the warnings)" : "")
     }
 
     private func line(_ test: PairTest) -> String {

@@ -50,6 +50,20 @@ public struct SwitchCost: Sendable, Equatable {
         self.source = source
     }
 
+    /// The switch cost measured in a set of traced runs of one workload: the threads run's dispatch overhead
+    /// (a switch between OS threads, the cost the tutorial's rule weighs), else the largest any other run measured
+    /// (so that a wait called slow dwarfs even the dearest switch seen); nil when no run measured one (e.g. threads
+    /// with a thread per task never switch, and an event loop may not either).
+    public static func measured(in analyses: [TraceAnalysis]) -> SwitchCost? {
+        let costs = analyses.compactMap { analysis -> SwitchCost? in
+            guard let cost = analysis[.dispatchMean], cost > 0, let strategy = analysis.run("strategy")?.stringValue
+            else { return nil }
+            return SwitchCost(microseconds: cost, source: .traceDispatchOverhead(strategy: strategy))
+        }
+        return costs.first { $0.source == .traceDispatchOverhead(strategy: "threads") }
+            ?? costs.max { $0.microseconds < $1.microseconds }
+    }
+
     /// e.g. `4.90 µs per switch (dispatch overhead in the threads run's trace)`.
     public var text: String {
         let origin = switch source {

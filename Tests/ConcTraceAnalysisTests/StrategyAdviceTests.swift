@@ -20,18 +20,12 @@ struct StrategyAdviceTests {
         return run
     }
 
-    static let threadsWall = SyntheticRuns.threadsWall
-    static let asyncWall = SyntheticRuns.asyncWall
-    static let eventloopWall = SyntheticRuns.eventloopWall
-    static let lean = SyntheticRuns.lean
-    static let heavy = SyntheticRuns.heavy
-
     @Test("repeated runs: the clear winner is named with the next best and the test that decided")
     func clearWinner() {
         let advice = StrategyAdvice(workload: "download", samples: [
-            StrategySamples(strategy: "sequential", wallSeconds: Self.threadsWall.map { $0 * 20 }),
-            StrategySamples(strategy: "threads", wallSeconds: Self.threadsWall),
-            StrategySamples(strategy: "eventloop", wallSeconds: Self.eventloopWall),
+            StrategySamples(strategy: "sequential", wallSeconds: SyntheticRuns.threadsWall.map { $0 * 20 }),
+            StrategySamples(strategy: "threads", wallSeconds: SyntheticRuns.threadsWall),
+            StrategySamples(strategy: "eventloop", wallSeconds: SyntheticRuns.eventloopWall),
         ], cores: 2)
         #expect(advice.choice == "eventloop")
         #expect(advice.headline == "use eventloop: the fastest, 41.1 ms [40.1-42.0]; the next, threads, " +
@@ -63,8 +57,8 @@ struct StrategyAdviceTests {
     @Test("a tie is named as such, in the issue's words, with the test that found no difference")
     func tie() {
         let advice = StrategyAdvice(workload: "cpu", samples: [
-            StrategySamples(strategy: "threads", wallSeconds: Self.threadsWall, peakMemoryBytes: Self.lean),
-            StrategySamples(strategy: "async", wallSeconds: Self.asyncWall, peakMemoryBytes: Self.lean.reversed()),
+            StrategySamples(strategy: "threads", wallSeconds: SyntheticRuns.threadsWall, peakMemoryBytes: SyntheticRuns.lean),
+            StrategySamples(strategy: "async", wallSeconds: SyntheticRuns.asyncWall, peakMemoryBytes: SyntheticRuns.lean.reversed()),
         ], cores: 2)
         #expect(advice.verdict.winners == ["threads", "async"])
         #expect(advice.headline == "threads and async tie: 71.6 ms [69.8-73.1] vs 72.0 ms [70.2-74.4]; either will " +
@@ -89,8 +83,8 @@ struct StrategyAdviceTests {
     @Test("a wall-time tie is broken by clearly less memory, tested the same way")
     func memoryBreaksTie() {
         let advice = StrategyAdvice(workload: "cpu", samples: [
-            StrategySamples(strategy: "processes", wallSeconds: Self.threadsWall, peakMemoryBytes: Self.heavy),
-            StrategySamples(strategy: "threads", wallSeconds: Self.asyncWall, peakMemoryBytes: Self.lean),
+            StrategySamples(strategy: "processes", wallSeconds: SyntheticRuns.threadsWall, peakMemoryBytes: SyntheticRuns.heavy),
+            StrategySamples(strategy: "threads", wallSeconds: SyntheticRuns.asyncWall, peakMemoryBytes: SyntheticRuns.lean),
         ], cores: 2)
         #expect(advice.choice == "threads")
         #expect(advice.headline == "use threads: it ties with processes on wall time and needs the least memory, " +
@@ -121,8 +115,8 @@ struct StrategyAdviceTests {
     @Test("a winner against the tutorial's rule says so, and which test ruled the rule's choice out")
     func disagreement() {
         let advice = StrategyAdvice(workload: "cpu", samples: [
-            StrategySamples(strategy: "sequential", wallSeconds: Self.eventloopWall),
-            StrategySamples(strategy: "processes", wallSeconds: Self.threadsWall),
+            StrategySamples(strategy: "sequential", wallSeconds: SyntheticRuns.eventloopWall),
+            StrategySamples(strategy: "processes", wallSeconds: SyntheticRuns.threadsWall),
         ], cores: 1)
         #expect(advice.choice == "sequential")
         #expect(advice.rule.hasSuffix("The measurement disagrees: sequential won; processes measured worse on wall " +
@@ -134,8 +128,8 @@ struct StrategyAdviceTests {
         // Issue 13: with --base 3000000 one answer read "use sequential ... Here sequential measured best instead"
         // and, in the same text, "threads run CPU work in parallel".
         let slowThreads = StrategyAdvice(workload: "cpu", samples: [
-            StrategySamples(strategy: "sequential", wallSeconds: Self.eventloopWall),
-            StrategySamples(strategy: "threads", wallSeconds: Self.threadsWall),
+            StrategySamples(strategy: "sequential", wallSeconds: SyntheticRuns.eventloopWall),
+            StrategySamples(strategy: "threads", wallSeconds: SyntheticRuns.threadsWall),
         ], cores: 2, profile: WorkloadProfile(
             figures: WorkloadFigures(strategy: "sequential", runningMillisecondsPerTask: 0.4,
                                      waitingMillisecondsPerTask: 0, tasks: 20),
@@ -147,14 +141,14 @@ struct StrategyAdviceTests {
                                "work saved (tasks of 400 µs each); a larger --base shows the difference."))
         // Not told apart: the note says so, and claims neither way.
         let even = StrategyAdvice(workload: "cpu", samples: [
-            StrategySamples(strategy: "sequential", wallSeconds: Self.asyncWall),
-            StrategySamples(strategy: "threads", wallSeconds: Self.threadsWall),
+            StrategySamples(strategy: "sequential", wallSeconds: SyntheticRuns.asyncWall),
+            StrategySamples(strategy: "threads", wallSeconds: SyntheticRuns.threadsWall),
         ], cores: 2)
         #expect(even.swiftNote?.hasSuffix("but the test could not tell them from sequential here (71.6 ms " +
                                           "[69.8-73.1] vs 72.0 ms [70.2-74.4]).") == true)
         let fastThreads = StrategyAdvice(workload: "cpu", samples: [
-            StrategySamples(strategy: "sequential", wallSeconds: Self.threadsWall.map { $0 * 2 }),
-            StrategySamples(strategy: "threads", wallSeconds: Self.threadsWall),
+            StrategySamples(strategy: "sequential", wallSeconds: SyntheticRuns.threadsWall.map { $0 * 2 }),
+            StrategySamples(strategy: "threads", wallSeconds: SyntheticRuns.threadsWall),
         ], cores: 2)
         #expect(fastThreads.swiftNote?.hasSuffix("here threads ran 2.00x as fast as sequential on 2 cores, with no " +
                                                  "processes needed.") == true)
@@ -163,7 +157,7 @@ struct StrategyAdviceTests {
     @Test("the text: a table of every figure with its spread, the verdict, the tests, the rule, the warnings")
     func summaryText() {
         let advice = StrategyAdvice(workload: "cpu", samples: [
-            StrategySamples(strategy: "threads", wallSeconds: Self.threadsWall, peakMemoryBytes: Self.lean,
+            StrategySamples(strategy: "threads", wallSeconds: SyntheticRuns.threadsWall, peakMemoryBytes: SyntheticRuns.lean,
                             latencyP99Milliseconds: [5.1, 5.3, 5.2, 5.2, 5.4, 5.0]),
             StrategySamples(strategy: "processes", wallSeconds: [], failures: ["error: cannot spawn"]),
         ], cores: 2, stopReason: .precise(tolerance: 0.05))

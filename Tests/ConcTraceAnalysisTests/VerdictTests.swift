@@ -6,18 +6,13 @@ import Testing
 /// `mannwhitneyu(..., alternative='two-sided', method='exact')` of the same samples.
 @Suite("Verdict: winners only with a significant and practical difference")
 struct VerdictTests {
-    static let threadsWall = SyntheticRuns.threadsWall
-    static let asyncWall = SyntheticRuns.asyncWall
-    static let eventloopWall = SyntheticRuns.eventloopWall
-    static let lean = SyntheticRuns.lean
-    static let heavy = SyntheticRuns.heavy
 
     @Test("clear winner: 6 and 6 fully apart (p = 2/924 = 0.0022) and 43% faster")
     func clearWinner() throws {
         let verdict = Verdict([
-            StrategySamples(strategy: "threads", wallSeconds: Self.threadsWall),
-            StrategySamples(strategy: "eventloop", wallSeconds: Self.eventloopWall),
-            StrategySamples(strategy: "sequential", wallSeconds: Self.threadsWall.map { $0 * 8 }),
+            StrategySamples(strategy: "threads", wallSeconds: SyntheticRuns.threadsWall),
+            StrategySamples(strategy: "eventloop", wallSeconds: SyntheticRuns.eventloopWall),
+            StrategySamples(strategy: "sequential", wallSeconds: SyntheticRuns.threadsWall.map { $0 * 8 }),
         ])
         #expect(verdict.winners == ["eventloop"])
         #expect(verdict.decision == .clearWinner(by: .wall))
@@ -33,9 +28,9 @@ struct VerdictTests {
     @Test("tie: overlapping samples (p = 0.589) are not told apart, and nothing breaks the tie")
     func tie() {
         let verdict = Verdict([
-            StrategySamples(strategy: "async", wallSeconds: Self.asyncWall, peakMemoryBytes: Self.lean,
+            StrategySamples(strategy: "async", wallSeconds: SyntheticRuns.asyncWall, peakMemoryBytes: SyntheticRuns.lean,
                             latencyP99Milliseconds: [5, 6, 5, 6, 5, 6]),
-            StrategySamples(strategy: "threads", wallSeconds: Self.threadsWall, peakMemoryBytes: Self.lean.reversed(),
+            StrategySamples(strategy: "threads", wallSeconds: SyntheticRuns.threadsWall, peakMemoryBytes: SyntheticRuns.lean.reversed(),
                             latencyP99Milliseconds: [6, 5, 6, 5, 6, 5]),
         ])
         // Listed by median wall time: threads 0.0716, async 0.0720.
@@ -71,8 +66,8 @@ struct VerdictTests {
     @Test("a wall-time tie is broken by clearly less memory, tested the same way")
     func memoryBreaksTie() throws {
         let verdict = Verdict([
-            StrategySamples(strategy: "processes", wallSeconds: Self.threadsWall, peakMemoryBytes: Self.heavy),
-            StrategySamples(strategy: "threads", wallSeconds: Self.asyncWall, peakMemoryBytes: Self.lean),
+            StrategySamples(strategy: "processes", wallSeconds: SyntheticRuns.threadsWall, peakMemoryBytes: SyntheticRuns.heavy),
+            StrategySamples(strategy: "threads", wallSeconds: SyntheticRuns.asyncWall, peakMemoryBytes: SyntheticRuns.lean),
         ])
         #expect(verdict.winners == ["threads"])
         #expect(verdict.decision == .clearWinner(by: .peakMemory))
@@ -84,9 +79,9 @@ struct VerdictTests {
     @Test("a tie in wall time and memory is broken by p99 latency")
     func latencyBreaksTie() {
         let verdict = Verdict([
-            StrategySamples(strategy: "threads", wallSeconds: Self.threadsWall, peakMemoryBytes: Self.lean,
+            StrategySamples(strategy: "threads", wallSeconds: SyntheticRuns.threadsWall, peakMemoryBytes: SyntheticRuns.lean,
                             latencyP99Milliseconds: [9.1, 9.4, 9.0, 9.3, 9.2, 9.5]),
-            StrategySamples(strategy: "eventloop", wallSeconds: Self.asyncWall, peakMemoryBytes: Self.lean,
+            StrategySamples(strategy: "eventloop", wallSeconds: SyntheticRuns.asyncWall, peakMemoryBytes: SyntheticRuns.lean,
                             latencyP99Milliseconds: [6.1, 6.4, 6.0, 6.3, 6.2, 6.5]),
         ])
         #expect(verdict.winners == ["eventloop"])
@@ -118,9 +113,9 @@ struct VerdictTests {
     @Test("a strategy with a failed run is never named, however fast; the only one left wins untested")
     func failedRuns() {
         let verdict = Verdict([
-            StrategySamples(strategy: "eventloop", wallSeconds: Self.eventloopWall,
+            StrategySamples(strategy: "eventloop", wallSeconds: SyntheticRuns.eventloopWall,
                             failures: ["failed: 2 of 15 tasks failed: HTTP 500"]),
-            StrategySamples(strategy: "threads", wallSeconds: Self.threadsWall),
+            StrategySamples(strategy: "threads", wallSeconds: SyntheticRuns.threadsWall),
             StrategySamples(strategy: "processes", wallSeconds: []),
         ])
         #expect(verdict.winners == ["threads"])

@@ -39,14 +39,15 @@ public enum Advise {
     /// Measures every strategy of `request` (stopping early on a signal: `ChildRun.stopSignal`), then advises.
     /// - Throws: `LabError` when the trace folder cannot be made.
     public static func run(_ request: AdviseRequest, progress: (String) -> Void) throws(LabError) -> AdviseOutcome {
-        let temporary: TemporaryFolder?
+        let temporary: ScratchFolder?
         let folder: String
         if let kept = request.traceFolder {
             try createFolder(kept)
             (temporary, folder) = (nil, kept)
         } else {
             do {
-                let made = try TemporaryFolder()
+                // Removed at the end, and even if advise is killed: the runs' traces are not the user's to keep.
+                let made = try ScratchFolder(prefix: "conctrace-advise")
                 (temporary, folder) = (made, made.path)
             } catch {
                 throw LabError(.cannotCreateOutput, "cannot create a temporary folder in \(TemporaryFile.folder): \(error)")

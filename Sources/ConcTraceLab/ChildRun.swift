@@ -63,9 +63,10 @@ public struct ChildRun {
                 return .failure(OSError(call: "posix_spawn \(executable) (interrupted)", errno: EINTR))
             }
             let result = Result { () throws(OSError) in
+                // The child ends with this process (ProcessLife.start in the child), whatever ends it.
                 try ProcessSpawn.spawn(executable, arguments: arguments, redirections: [
                     .descriptor(outPipe[1], as: 1), .descriptor(errPipe[1], as: 2), .null(as: 0),
-                ])
+                ], environment: ProcessLife.childEnvironment)
             }
             if case .success(let pid) = result { current = pid }
             return result

@@ -311,7 +311,8 @@ public struct ProcessPoolStrategy: Strategy {
                                                    workerPID: link.pid, workerThread: report.thread,
                                                    started: report.started))
                     // The worker's end time, unless the clock says otherwise (never before the task was created).
-                    settle(slot, report.outcome, ended: max(report.ended, item.spawned))
+                    settle(slot, outcome(of: report, cancellation: context.cancellation),
+                           ended: max(report.ended, item.spawned))
                 }
             }
         }
@@ -341,5 +342,15 @@ public struct ProcessPoolStrategy: Strategy {
         }
         main.recordOSSwitches()
         return batch.complete(workers: workers)
+    }
+
+    /// A task's outcome as its worker reported it; a failure that ended after the run was cancelled is a task the
+    /// cancellation stopped short (the embedded server shut down under its transfer), as the in-process strategies
+    /// count it: cancelled, not failed.
+    private func outcome(of report: ProcessTaskReport, cancellation: Cancellation) -> Result<TaskOutcome, any Error> {
+        if case .failed = report.ending, let cancelled = cancellation.cancelledAt, report.ended >= cancelled {
+            return .failure(TaskError.cancelled)
+        }
+        return report.outcome
     }
 }

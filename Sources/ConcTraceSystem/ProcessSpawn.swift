@@ -36,12 +36,12 @@ public enum ProcessSpawn {
         return (first, second)
     }
 
-    /// Starts `executable` with `arguments` (argv[1...]) and `redirections`; every other descriptor the parent
-    /// opened close-on-exec stays closed in the child.
+    /// Starts `executable` with `arguments` (argv[1...]), `redirections`, and this process's environment plus
+    /// `extra`; every other descriptor the parent opened close-on-exec stays closed in the child.
     /// - Returns: the child's pid.
     /// - Throws: `OSError` from posix_spawn.
-    public static func spawn(_ executable: String, arguments: [String], redirections: [Redirection])
-        throws(OSError) -> pid_t
+    public static func spawn(_ executable: String, arguments: [String], redirections: [Redirection],
+                             environment extra: [String: String] = [:]) throws(OSError) -> pid_t
     {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
@@ -69,7 +69,19 @@ public enum ProcessSpawn {
         let argv: [UnsafeMutablePointer<CChar>?] = ([executable] + arguments).map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
         var pid: pid_t = 0
-        let status = posix_spawn(&pid, executable, &actions, &attributes, argv, environ)
+        // This process's environment, with `extra`'s variables set (replacing any of the same name).
+        var environment: [UnsafeMutablePointer<CChar>?] = []
+        var index = 0
+        while let entry = environ[index] {
+            let text = String(cString: entry)
+            let name = text.split(separator: "=", maxSplits: 1).first.map(String.init) ?? text
+            if extra[name] == nil { environment.append(strdup(entry)) }
+            index += 1
+        }
+        for (name, value) in extra.sorted(by: { $0.key < $1.key }) { environment.append(strdup("\(name)=\(value)")) }
+        environment.append(nil)
+        defer { environment.forEach { free($0) } }
+        let status = posix_spawn(&pid, executable, &actions, &attributes, argv, environment)
         guard status == 0 else { throw OSError(call: "posix_spawn \(executable)", errno: status) }
         return pid
     }

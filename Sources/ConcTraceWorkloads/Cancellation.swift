@@ -1,17 +1,27 @@
+import ConcTraceSystem
 import Synchronization
 
 /// A run-wide stop request (Ctrl-C): set once, read by workers between tasks and by long tasks between steps.
 public final class Cancellation: Sendable {
-    private let flag = Atomic<Bool>(false)
+    /// When stopping was first asked for (monotonic ns), 0 while it was not.
+    private let time = Atomic<UInt64>(0)
 
     /// Makes a flag that is not set.
     public init() {}
 
-    /// Asks the run to stop.
-    public func cancel() { flag.store(true, ordering: .releasing) }
+    /// Asks the run to stop (the first call's time is kept).
+    public func cancel() {
+        _ = time.compareExchange(expected: 0, desired: max(1, MonotonicClock.now()), ordering: .acquiringAndReleasing)
+    }
 
     /// Whether stopping was asked for.
-    public var isCancelled: Bool { flag.load(ordering: .acquiring) }
+    public var isCancelled: Bool { time.load(ordering: .acquiring) != 0 }
+
+    /// When stopping was first asked for, on the trace's clock; nil while it was not.
+    public var cancelledAt: UInt64? {
+        let value = time.load(ordering: .acquiring)
+        return value == 0 ? nil : value
+    }
 }
 
 /// Why a task did not finish.

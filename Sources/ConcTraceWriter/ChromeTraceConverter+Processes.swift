@@ -3,12 +3,14 @@ import ConcTraceFormat
 /// What the parent of a `--strategy processes` run writes about its workers when it merges their events:
 /// each worker's start, each task's hand-off to a worker, and each worker's resource usage.
 extension ChromeTraceConverter {
-    /// A worker's start: a `spawn worker N` instant (`cat: spawn`, thread-scoped) on the parent's main thread at the
-    /// start of its posix_spawn, with its pid and the spawn's length.
+    /// A worker's start: a `spawn worker N` instant (`cat: spawn`) of the parent's process at the start of its
+    /// posix_spawn, with its pid and the spawn's length. Process-scoped, not on the main thread's track: Perfetto
+    /// binds a flow that starts on a thread to the latest slice begun there, and an instant on the main thread took
+    /// the `dispatch` arrows from the root's slice.
     public mutating func writeWorkerSpawn(number: Int, workerPID: Int32, started: UInt64, ended: UInt64) {
         beginEvent(phase: "i", category: "spawn")
         out.key("name"); out.string("spawn worker \(number)")
-        out.key("s"); out.string("t")
+        out.key("s"); out.string("p")
         out.key("pid"); out.int(processID)
         out.key("tid"); out.int(Self.processEventsThread)
         out.key("ts"); out.microseconds(fromNanoseconds: started)

@@ -21,7 +21,7 @@ struct ConcTrace: ParsableCommand {
         version: "conctrace \(Lab.version) (\(Lab.libraryVersions))",
         subcommands: [
             Demo.self, Run.self, Sweep.self, Advise.self, Bench.self, Serve.self, Analyze.self, Compare.self,
-            Report.self, View.self, Worker.self,
+            Report.self, View.self, Worker.self, Cleanup.self,
         ]
     )
 
@@ -30,8 +30,8 @@ struct ConcTrace: ParsableCommand {
     /// to stdout ends with 74.
     static func main() {
         // First of all: a Ctrl-C that comes before a command is ready for it waits instead of killing the process
-        // (each command then handles it, or unblocks it).
-        SignalWatcher.block()
+        // (each command then handles it, or unblocks it); a child run ends with its parent.
+        ProcessLife.start()
         var code: Int32
         do {
             var command = try parseAsRoot()

@@ -17,10 +17,13 @@ struct ProcessesCLITests {
         }
     }
 
-    /// Whether a process is gone (not even a zombie), waiting up to 5 s for it to be reaped.
-    static func isGone(_ pid: Int32) -> Bool {
-        for _ in 0..<500 {
+    /// Whether a process has ended (gone, or a zombie waiting for whoever adopted it to reap it), waiting up to
+    /// `seconds`.
+    static func isGone(_ pid: Int32, within seconds: Int = 5) -> Bool {
+        for _ in 0..<(100 * seconds) {
             if kill(pid, 0) != 0 && errno == ESRCH { return true }
+            let stat = (try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)) ?? ""
+            if let close = stat.lastIndex(of: ")"), stat[stat.index(after: close)...].hasPrefix(" Z") { return true }
             usleep(10_000)
         }
         return false
@@ -221,6 +224,46 @@ struct ProcessesCLITests {
             let args = $0["args"] as? [String: Any] ?? [:]
             return args["error"] as? String == "HTTP 500" && args["status"] as? Int == 500
         })
+    }
+
+    @Test("Ctrl-C on a download under processes cancels the transfers in flight, never fails them (issue 14)")
+    func interruptedDownload() throws {
+        let folder = try CLIRunner.makeFolder()
+        // The failure this guards against was a race (1 to 4 tasks of 15 'failed' in most tries): try a few times.
+        for attempt in 1...5 {
+            let path = folder.appendingPathComponent("download-\(attempt).json").path
+            let running = try CLIRunner.Running(["run", "--workload", "download", "--strategy", "processes",
+                                                  "--tasks", "15", "--out", path, "--verbose"])
+            // Both workers are up and hold a task: their transfers wait on the embedded server's 100 ms.
+            try #require(running.waitForStderr { Self.pids(in: $0, saying: "ready").count == 2 } != nil)
+            kill(running.pid, SIGINT)
+            let output = running.finish()
+            #expect(output.status == 130, "stderr: \(output.stderr)")
+            let trace = try TraceFile(path: path)
+            let states = trace.taskSpans.values.compactMap { ($0["args"] as? [String: Any])?["state"] as? String }
+            #expect(!states.contains("failed"), "attempt \(attempt): \(output.stdout)")
+        }
+    }
+
+    @Test("kill -9 of the parent: its workers die with it and nothing is left in TMPDIR but its own cut trace (issue 14)")
+    func parentKilled() throws {
+        let folder = try CLIRunner.makeFolder()
+        let temporary = folder.appendingPathComponent("tmp").path
+        try FileManager.default.createDirectory(atPath: temporary, withIntermediateDirectories: true)
+        let path = folder.appendingPathComponent("killed.json").path
+        let running = try CLIRunner.Running(
+            ["run", "--workload", "sleep", "--strategy", "processes", "--tasks", "20", "--sleep-ms", "5000",
+             "--workers", "2", "--out", path, "--verbose"],
+            environment: ProcessInfo.processInfo.environment.merging(["TMPDIR": temporary]) { $1 })
+        let lines = try #require(running.waitForStderr { Self.pids(in: $0, saying: "ready").count == 2 })
+        kill(running.pid, SIGKILL)
+        _ = running.finish()
+        // At once: not when their 5 s task ends and they find their input closed.
+        for worker in Self.pids(in: lines, saying: "ready") {
+            #expect(Self.isGone(worker, within: 1), "worker \(worker) outlived its parent")
+        }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: temporary).isEmpty)
+        #expect(FileManager.default.fileExists(atPath: path))
     }
 
     @Test("the 2 s grace exit after Ctrl-C (a stopped worker holds the run) kills the workers and merges their traces")

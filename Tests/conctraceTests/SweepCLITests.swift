@@ -106,6 +106,49 @@ struct SweepCLITests {
         #expect(result.stderr.contains("interrupted"))
     }
 
+    @Test("kill -9 of advise: its child run dies with it and its temporary folder goes (issue 14)")
+    func adviseKilled() throws {
+        let folder = try CLIRunner.makeFolder()
+        let temporary = folder.appendingPathComponent("tmp").path
+        try FileManager.default.createDirectory(atPath: temporary, withIntermediateDirectories: true)
+        let running = try CLIRunner.Running(
+            ["advise", "--workload", "sleep", "--tasks", "50", "--sleep-ms", "500", "--strategies", "sequential,threads",
+             "--verbose"],
+            environment: ProcessInfo.processInfo.environment.merging(["TMPDIR": temporary]) { $1 })
+        try #require(running.waitForLine(containing: "[1/") != nil)
+        // Ready: the first child run has written its trace's head into advise's temporary folder.
+        var child: Int32?
+        for _ in 0..<2000 where child == nil {
+            child = Self.process(withArgumentContaining: temporary)
+            if child == nil { usleep(5_000) }
+        }
+        let running1 = try #require(child)
+        kill(running.pid, SIGKILL)
+        // Within 3 s (its sleeping task stops at its next step, in 0.5 s), not the 25 s it had left to run.
+        let gone = ProcessesCLITests.isGone(running1, within: 3)
+        #expect(gone, "the child run \(running1) outlived advise")
+        if !gone { kill(running1, SIGKILL) }
+        _ = running.finish()
+        var empty = false
+        for _ in 0..<500 where !empty {
+            empty = (try? FileManager.default.contentsOfDirectory(atPath: temporary).isEmpty) ?? false
+            if !empty { usleep(10_000) }
+        }
+        #expect(empty, "left in TMPDIR: \((try? FileManager.default.contentsOfDirectory(atPath: temporary)) ?? [])")
+    }
+
+    /// A conctrace run process whose command line mentions `text` (its trace path), if one lives.
+    static func process(withArgumentContaining text: String) -> Int32? {
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        for entry in entries {
+            guard let pid = Int32(entry),
+                  let command = try? Data(contentsOf: URL(fileURLWithPath: "/proc/\(entry)/cmdline")) else { continue }
+            let arguments = String(decoding: command, as: UTF8.self).split(separator: "\0")
+            if arguments.contains("run"), arguments.contains(where: { $0.contains(text) }) { return pid }
+        }
+        return nil
+    }
+
     @Test("advise runs the candidates and answers 'use X' with reasons")
     func advise() throws {
         let result = try CLIRunner.run([

@@ -26,6 +26,7 @@ static inline int ct_pin_current_thread(int cpu) {
 
 // GNU extensions, declared only under _GNU_SOURCE.
 extern int mkostemp(char *template_, int flags);
+extern int pipe2(int pipefd[2], int flags);
 
 /// Creates a file with no name in `folder` (O_TMPFILE), open with `flags` (O_RDWR and the like). Returns the
 /// descriptor, or -1 with errno set (EOPNOTSUPP where the file system cannot).
@@ -36,6 +37,12 @@ static inline int ct_open_unnamed_file(const char *folder, int flags, mode_t mod
 /// Makes a file from `template_` (ending in XXXXXX, replaced in place) with O_EXCL and `flags` (O_CLOEXEC).
 static inline int ct_make_temporary_file(char *template_, int flags) {
     return mkostemp(template_, flags);
+}
+
+/// A pipe whose both ends are close-on-exec from the start (no child spawned meanwhile can inherit them).
+/// Returns 0, or -1 with errno set.
+static inline int ct_pipe_cloexec(int ends[2]) {
+    return pipe2(ends, O_CLOEXEC);
 }
 
 /// Asks the kernel to send `signal` to the calling process when its parent ends (prctl is variadic in C, which

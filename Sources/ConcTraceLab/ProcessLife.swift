@@ -10,14 +10,16 @@ public enum ProcessLife {
 
     /// The first thing `main` does: blocks SIGINT and SIGTERM until a command is ready for them (a Ctrl-C in the first
     /// milliseconds waits instead of killing the process), and, in a child run of `sweep`, `demo` or `advise`, ties
-    /// this process to its parent: SIGTERM when the parent ends, whatever ends it, so the child closes its trace and
-    /// stops. The variable is removed at once, so this process's own children (worker processes) do not see it.
+    /// this process to its parent: SIGKILL when the parent ends, whatever ends it. Not SIGTERM, which would let the
+    /// child go on setting up (re-making the temporary folder its parent's watcher had just removed) before it
+    /// stopped; its trace keeps what it had written, as any trace cut by a kill does. The variable is removed at once,
+    /// so this process's own children (worker processes) do not see it.
     public static func start() {
         SignalWatcher.block()
         guard let value = getenv(parentVariable) else { return }
         let parent = Int32(String(cString: value))
         unsetenv(parentVariable)
-        if let parent { ProcessSpawn.endWithParent(parent, signal: SIGTERM) }
+        if let parent { ProcessSpawn.endWithParent(parent, signal: SIGKILL) }
     }
 
     /// The environment a child run gets (see `start`).
@@ -44,9 +46,7 @@ public final class ScratchFolder: Sendable {
     public init(prefix: String = "conctrace") throws(OSError) {
         folder = try TemporaryFolder(prefix: prefix)
         var started: (pid_t, Int32)?
-        if let (toWatcher, unused) = try? ProcessSpawn.pipePair() {
-            close(unused[0])
-            close(unused[1])
+        if let toWatcher = try? ProcessSpawn.pipe() {
             if let pid = try? ProcessSpawn.spawn(
                 Machine.executablePath, arguments: ["cleanup", Self.argument, folder.path],
                 redirections: [.descriptor(toWatcher[0], as: 0), .null(as: 1)]) {

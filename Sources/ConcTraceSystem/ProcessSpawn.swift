@@ -18,22 +18,28 @@ public enum ProcessSpawn {
         case null(as: Int32)
     }
 
-    /// Two pipes for a child's standard streams, every end close-on-exec, so that no later child inherits them (a
-    /// child sees end of file when its parent goes). The caller's thread must be the only one that spawns, so no
-    /// spawn slips in between pipe and fcntl.
+    /// A pipe whose ends are close-on-exec from the start, so that no child inherits them unless given one as a
+    /// redirection (a child then sees end of file when its parent goes).
+    /// - Returns: the `[read, write]` ends.
+    /// - Throws: `OSError` from pipe2(2).
+    public static func pipe() throws(OSError) -> [Int32] {
+        var ends: [Int32] = [-1, -1]
+        guard ct_pipe_cloexec(&ends) == 0 else { throw OSError(call: "pipe2", errno: errno) }
+        return ends
+    }
+
+    /// Two such pipes, for a child's standard streams.
     /// - Returns: two `[read, write]` pairs.
-    /// - Throws: `OSError` from pipe(2); nothing is left open then.
+    /// - Throws: `OSError` from pipe2(2); nothing is left open then.
     public static func pipePair() throws(OSError) -> (first: [Int32], second: [Int32]) {
-        var first: [Int32] = [-1, -1]
-        var second: [Int32] = [-1, -1]
-        guard pipe(&first) == 0 else { throw OSError(call: "pipe", errno: errno) }
-        guard pipe(&second) == 0 else {
-            let code = errno
-            close(first[0]); close(first[1])
-            throw OSError(call: "pipe", errno: code)
+        let first = try pipe()
+        do {
+            return (first, try pipe())
+        } catch {
+            close(first[0])
+            close(first[1])
+            throw error
         }
-        for fd in first + second { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
-        return (first, second)
     }
 
     /// Starts `executable` with `arguments` (argv[1...]), `redirections`, and this process's environment plus

@@ -124,7 +124,7 @@ struct SweepCLITests {
         }
         let running1 = try #require(child)
         kill(running.pid, SIGKILL)
-        // Within 3 s (its sleeping task stops at its next step, in 0.5 s), not the 25 s it had left to run.
+        // At once, not in the 25 s it had left to run.
         let gone = ProcessesCLITests.isGone(running1, within: 3)
         #expect(gone, "the child run \(running1) outlived advise")
         if !gone { kill(running1, SIGKILL) }

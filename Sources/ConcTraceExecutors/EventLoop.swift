@@ -50,7 +50,9 @@ public final class EventLoop: TaskExecutor, AsyncWaiter, @unchecked Sendable {
 
     /// The loop thread's lane: only the loop thread records into it.
     public let lane: EventLane
-    private let state: UnsafeMutablePointer<LoopState>
+    /// Tasks the loop meets without having spawned them (nil: it runs only conctrace's own tasks).
+    package let foreignTasks: ForeignTasks?
+    let state: UnsafeMutablePointer<LoopState>
     private let inbox = Locked<[RemoteJob]>([])
     private let inboxPending = Atomic<Bool>(false)
     private let loopThread = Atomic<UInt>(0)
@@ -68,7 +70,17 @@ public final class EventLoop: TaskExecutor, AsyncWaiter, @unchecked Sendable {
     ///     touched only as it fills.
     ///   - name: the loop thread's worker name in the trace (`async io` for a loop used only as a reactor).
     /// - Throws: `OSError` if epoll, eventfd or timerfd cannot be created.
-    public init(recorder: Recorder, laneCapacity: Int = 1 << 20, name: String = "eventloop") throws(OSError) {
+    public convenience init(recorder: Recorder, laneCapacity: Int = 1 << 20, name: String = "eventloop")
+        throws(OSError)
+    {
+        try self.init(recorder: recorder, laneCapacity: laneCapacity, name: name, foreignTasks: nil)
+    }
+
+    /// Makes a loop that also records the tasks it did not spawn (`foreignTasks`: a recorded program's).
+    /// - Throws: `OSError` if epoll, eventfd or timerfd cannot be created.
+    package init(recorder: Recorder, laneCapacity: Int = 1 << 20, name: String = "eventloop",
+                 foreignTasks: ForeignTasks?) throws(OSError) {
+        self.foreignTasks = foreignTasks
         lane = recorder.makeLane(name: name, capacity: laneCapacity)
         let epoll = epoll_create1(Int32(EPOLL_CLOEXEC))
         guard epoll >= 0 else { throw OSError(call: "epoll_create1", errno: errno) }
@@ -135,7 +147,12 @@ public final class EventLoop: TaskExecutor, AsyncWaiter, @unchecked Sendable {
         if inLoopThread {
             enqueueLocal(unowned, spawned: SpawnSlot.take(), timestamp: nil)
         } else {
-            let remote = RemoteJob(job: unowned, timestamp: MonotonicClock.now(), spawned: SpawnSlot.take())
+            var spawned = SpawnSlot.take()
+            // A new task is named by its creation, which is in progress on this thread now.
+            if spawned == nil, let foreignTasks {
+                spawned = foreignTasks.record(for: unowned, known: nil, lane: foreignTasks.currentLane)
+            }
+            let remote = RemoteJob(job: unowned, timestamp: MonotonicClock.now(), spawned: spawned)
             let wasEmpty = inbox.withLock { queue in
                 queue.append(remote)
                 return queue.count == 1
@@ -146,14 +163,22 @@ public final class EventLoop: TaskExecutor, AsyncWaiter, @unchecked Sendable {
     }
 
     /// The same-thread path: no lock. A job from another thread arrives here with the time it was enqueued.
-    private func enqueueLocal(_ job: UnownedJob, spawned: TaskRecord?, timestamp: UInt64?) {
+    func enqueueLocal(_ job: UnownedJob, spawned: TaskRecord?, timestamp: UInt64?) {
         let address = job.address
         var record = state.pointee.tasks[address]
-        if record == nil, let spawned {
+        if record == nil, let spawned, spawned.foreign == nil {
             state.pointee.tasks[address] = spawned
             record = spawned
         }
-        if let record {
+        if let foreignTasks, spawned?.foreign != nil || (spawned == nil && record?.foreign != nil) || record == nil {
+            let known = record
+            record = spawned ?? foreignTasks.record(for: job, known: known, lane: lane)
+            if let record, record !== known { state.pointee.tasks[address] = record }
+            if record == nil { foreignTasks.runtimeJobEnqueued(job, running: state.pointee.current) }
+        }
+        if let record, record.foreign != nil {
+            foreignTasks?.ready(record, on: lane, waker: state.pointee.current, at: timestamp)
+        } else if let record {
             record.state = .ready
             if let timestamp {
                 lane.append(TraceEvent(timestamp: timestamp, kind: .ready, task: record.id, worker: lane.worker))
@@ -256,6 +281,7 @@ public final class EventLoop: TaskExecutor, AsyncWaiter, @unchecked Sendable {
 
     private func run() {
         loopThread.store(pthread_self(), ordering: .releasing)
+        foreignTasks?.bindCurrentThread(to: lane)
         state.pointee.executor = asUnownedTaskExecutor()
         lane.recordOSSwitches()
         while true {
@@ -288,11 +314,14 @@ public final class EventLoop: TaskExecutor, AsyncWaiter, @unchecked Sendable {
             return
         }
         state.pointee.current = record
+        let slice = foreignTasks?.sliceBegins(record) ?? 0
         record.state = .running
         lane.record(.running, task: record.id)
         job.runSynchronously(on: executor)
         state.pointee.current = nil
-        if let ending = record.takeEnding() {
+        if record.foreign != nil {
+            foreignTasks?.sliceEnded(record, slice: slice, on: lane, at: MonotonicClock.now())
+        } else if let ending = record.takeEnding() {
             // Its body ended during this run; the slice ends now (the runtime woke its parent in between).
             ending.record(task: record.id, on: lane)
             state.pointee.tasks.removeValue(forKey: job.address)

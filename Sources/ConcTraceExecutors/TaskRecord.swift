@@ -14,18 +14,26 @@ import Synchronization
 package final class TaskRecord: Sendable {
     /// The task's id in the trace.
     package let id: UInt64
+    /// What the executor knows of a task conctrace did not spawn (nil for conctrace's own tasks).
+    package let foreign: ForeignTask?
     private let stateValue = Atomic<UInt8>(TaskState.created.rawValue)
     private let reasonValue = Atomic<UInt8>(WaitReason.none.rawValue)
     private let endingValue = Locked<TaskEnding?>(nil)
     private let hasEnding = Atomic<Bool>(false)
 
-    package init(id: UInt64) {
+    package init(id: UInt64, foreign: ForeignTask? = nil) {
         self.id = id
+        self.foreign = foreign
     }
 
     package var state: TaskState {
         get { TaskState(rawValue: stateValue.load(ordering: .acquiring)) ?? .created }
         set { stateValue.store(newValue.rawValue, ordering: .releasing) }
+    }
+
+    /// Sets the state and returns the one it replaced.
+    package func exchangeState(_ newValue: TaskState) -> TaskState {
+        TaskState(rawValue: stateValue.exchange(newValue.rawValue, ordering: .acquiringAndReleasing)) ?? .created
     }
 
     /// Moves `from` to `to` if the task is still in `from`; false if another thread changed it first.

@@ -5,9 +5,23 @@ import ConcTraceRecorder
 import ConcTraceSystem
 
 /// A thread that resumes continuations at their deadlines: the async pool's timer, so sleeps never block a pool
-/// thread. Resuming a task's continuation enqueues the task on its executor, from this thread.
+/// thread. Resuming a task's continuation enqueues the task on its executor, from this thread. It also runs small
+/// actions at deadlines (enqueueing `Task.sleep`'s wake-up job, scheduled on the pool as a scheduling executor).
 final class TimerThread: @unchecked Sendable {
-    private var heap = TimerHeap<UnsafeContinuation<Void, Never>>()
+    /// What happens at a deadline.
+    enum Due {
+        case resume(UnsafeContinuation<Void, Never>)
+        case call(@Sendable () -> Void)
+
+        func fire() {
+            switch self {
+            case .resume(let continuation): continuation.resume()
+            case .call(let action): action()
+            }
+        }
+    }
+
+    private var heap = TimerHeap<Due>()
     private var stopped = false
     private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
     private let changed = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
@@ -36,9 +50,14 @@ final class TimerThread: @unchecked Sendable {
 
     /// Resumes `continuation` at `deadline` (monotonic nanoseconds).
     func schedule(_ deadline: UInt64, _ continuation: UnsafeContinuation<Void, Never>) {
+        schedule(deadline, .resume(continuation))
+    }
+
+    /// Does `due` at `deadline` (monotonic nanoseconds).
+    func schedule(_ deadline: UInt64, _ due: Due) {
         pthread_mutex_lock(mutex)
         let earliest = heap.nextDeadline.map { deadline < $0 } ?? true
-        heap.insert(deadline: deadline, continuation)
+        heap.insert(deadline: deadline, due)
         pthread_mutex_unlock(mutex)
         if earliest { pthread_cond_signal(changed) }
     }
@@ -56,12 +75,12 @@ final class TimerThread: @unchecked Sendable {
     private func run() {
         pthread_mutex_lock(mutex)
         while true {
-            var due: [UnsafeContinuation<Void, Never>] = []
+            var due: [Due] = []
             let now = stopped ? UInt64.max : MonotonicClock.now()
-            while let continuation = heap.popDue(now: now) { due.append(continuation) }
+            while let entry = heap.popDue(now: now) { due.append(entry) }
             if !due.isEmpty {
                 pthread_mutex_unlock(mutex)
-                due.forEach { $0.resume() }
+                due.forEach { $0.fire() }
                 pthread_mutex_lock(mutex)
                 continue
             }

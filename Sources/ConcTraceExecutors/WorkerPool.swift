@@ -23,18 +23,27 @@ public final class WorkerPool: TaskExecutor, AsyncWaiter, @unchecked Sendable {
     /// How many threads run tasks.
     public let workers: Int
     private let recorder: Recorder
-    private let queue = ReadyQueue<UnownedJob>()
+    let queue = ReadyQueue<UnownedJob>()
     private let tasks = Locked<[UInt: TaskRecord]>([:])
-    private let timers: TimerThread
+    let timers: TimerThread
+    /// Tasks the pool meets without having spawned them (nil: it runs only conctrace's own tasks).
+    package let foreignTasks: ForeignTasks?
     private var threads: [OSThread] = []
     private let workerKey: pthread_key_t
 
     /// Makes and starts a pool.
     /// - Throws: `ExecutorError.cannotStartThread` if a thread cannot be started.
-    public init(workers: Int, recorder: Recorder) throws(ExecutorError) {
+    public convenience init(workers: Int, recorder: Recorder) throws(ExecutorError) {
+        try self.init(workers: workers, recorder: recorder, foreignTasks: nil)
+    }
+
+    /// Makes and starts a pool that also records the tasks it did not spawn (`foreignTasks`: a recorded program's).
+    /// - Throws: `ExecutorError.cannotStartThread` if a thread cannot be started.
+    package init(workers: Int, recorder: Recorder, foreignTasks: ForeignTasks?) throws(ExecutorError) {
         precondition(workers > 0, "a pool needs a worker")
         self.workers = workers
         self.recorder = recorder
+        self.foreignTasks = foreignTasks
         var key = pthread_key_t()
         pthread_key_create(&key, nil)
         workerKey = key
@@ -70,7 +79,7 @@ public final class WorkerPool: TaskExecutor, AsyncWaiter, @unchecked Sendable {
         threads.removeAll()
     }
 
-    private var currentWorker: Worker? {
+    var currentWorker: Worker? {
         pthread_getspecific(workerKey).map { Unmanaged<Worker>.fromOpaque($0).takeUnretainedValue() }
     }
 
@@ -86,7 +95,7 @@ public final class WorkerPool: TaskExecutor, AsyncWaiter, @unchecked Sendable {
         let unowned = UnownedJob(job)
         let address = unowned.address
         let spawned = SpawnSlot.take()
-        let record = tasks.withLock { table -> TaskRecord? in
+        var record = tasks.withLock { table -> TaskRecord? in
             // A new task takes its address even if a record is still there: that task has ended (its memory is
             // this task's now) and its thread has yet to record its end, which it does through its own reference.
             // Preferring the old record lost about 1 task in 2,000 at 100,000 tasks: its events went to the old
@@ -97,35 +106,52 @@ public final class WorkerPool: TaskExecutor, AsyncWaiter, @unchecked Sendable {
             }
             return table[address]
         }
+        if let foreignTasks, spawned == nil, record?.foreign != nil || record == nil {
+            let known = record
+            record = foreignTasks.record(for: unowned, known: known, lane: currentWorker?.lane ?? foreignTasks.currentLane)
+            if let record, record !== known { tasks.withLock { $0[address] = record } }
+            if record == nil { foreignTasks.runtimeJobEnqueued(unowned, running: currentWorker?.current) }
+        }
         if let record {
             let worker = currentWorker
-            let lane = worker?.lane ?? currentLane
-            record.state = .ready
-            lane.record(.ready, task: record.id, related: worker?.current?.id ?? 0)
+            let lane = worker?.lane ?? (foreignTasks?.currentLane ?? currentLane)
+            if record.foreign != nil {
+                foreignTasks?.ready(record, on: lane, waker: worker?.current)
+            } else {
+                record.state = .ready
+                lane.record(.ready, task: record.id, related: worker?.current?.id ?? 0)
+            }
         }
         queue.push(unowned)
     }
 
     private func run(_ worker: Worker) {
         pthread_setspecific(workerKey, Unmanaged.passUnretained(worker).toOpaque())
+        // What this thread records through the recorder (a recorded program's main actor jobs it enqueues) goes to
+        // its own lane too.
+        if foreignTasks != nil { recorder.bindCurrentThread(to: worker.lane) }
         let executor = asUnownedTaskExecutor()
         let lane = worker.lane
         lane.recordOSSwitches()
         while let job = queue.pop() {
             let address = job.address
-            guard let record = tasks.withLock({ $0[address] }) else {
+            guard let record = tasks.withLock({ $0[address] }),
+                  record.foreign == nil || foreignTasks?.matches(record, job) == true else {
                 job.runSynchronously(on: executor)
                 continue
             }
             worker.current = record
             worker.runs &+= 1
+            let slice = foreignTasks?.sliceBegins(record) ?? 0
             record.state = .running
             lane.record(.running, task: record.id)
             job.runSynchronously(on: executor)
             worker.current = nil
             // Stamp before claiming the transition: a thread that resumes the task afterwards stamps later.
             let stamp = MonotonicClock.now()
-            if let ending = record.takeEnding() {
+            if record.foreign != nil {
+                foreignTasks?.sliceEnded(record, slice: slice, on: lane, at: stamp)
+            } else if let ending = record.takeEnding() {
                 // Its body ended during this run; the slice ends now (the runtime woke its parent in between).
                 ending.record(task: record.id, on: lane, at: stamp)
                 tasks.withLock { table in

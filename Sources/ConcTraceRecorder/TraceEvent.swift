@@ -24,6 +24,9 @@ public enum TaskState: UInt8, Sendable, CaseIterable {
 /// What a waiting task waits for.
 public enum WaitReason: UInt8, Sendable, CaseIterable {
     case none, timer, io, lock, child, queue, yield
+    /// The task suspended and nothing it ran told why (a task of a recorded program awaiting a continuation, an
+    /// actor, or a task's value): said as such, never guessed.
+    case unknown
 
     /// The reason's name as written in traces and docs.
     public var name: String {
@@ -35,6 +38,7 @@ public enum WaitReason: UInt8, Sendable, CaseIterable {
         case .child: "child"
         case .queue: "queue"
         case .yield: "yield"
+        case .unknown: "unknown"
         }
     }
 }

@@ -19,6 +19,12 @@
 //   ConcTraceSiteServer  the embedded site server and the trace file server (SwiftNIO HTTP/1.1).
 //   ConcTraceAnalysis    metrics of a trace (through the reader), sweep results, advice. Never the recorder.
 //   ConcTraceReport      the HTML report: inline SVG charts from analyses and sweep results.
+//   CConcTraceHooks      the Swift runtime's executor hooks and task accessors (looked up at run time), and the
+//                        interposed swift_task_create that names a program's tasks.
+//   ConcTraceSession     the tracing runtime and its public API: a trace session inside a program, the global
+//                        executor replaced by the instrumented pool, recorded pools and loops, thread work.
+//   CConcTracePreload    what `conctrace record` preloads: takes the hooks before main, loads the runtime at the
+//                        first job (a shared library with no Swift in it).
 //   ConcTraceLab         the application layer: a traced run and its summary, the interrupt session, worker
 //                        processes' requests, child-run measurement, sweeps and advice.
 //   conctrace            the CLI: declares commands and options, calls the Lab, prints, maps errors to exit codes.
@@ -29,9 +35,16 @@ let package = Package(
     name: "conctrace",
     products: [
         .executable(name: "conctrace", targets: ["conctrace"]),
-        // Record a program's own tasks: the recorder, the trace writer and the instrumented executors. Links
-        // neither libcurl, json-c nor SwiftNIO.
-        .library(name: "ConcTrace", targets: ["ConcTraceRecorder", "ConcTraceWriter", "ConcTraceExecutors"]),
+        // Record a program's own tasks: the recorder, the trace writer, the instrumented executors and the trace
+        // session API (import ConcTraceSession). Links neither libcurl, json-c nor SwiftNIO.
+        .library(
+            name: "ConcTrace",
+            targets: ["ConcTraceRecorder", "ConcTraceWriter", "ConcTraceExecutors", "ConcTraceSession"]
+        ),
+        // conctrace record's two shared libraries, found next to the conctrace binary: the preload library (C only,
+        // safe in any program) and the tracing runtime it loads into a Swift program.
+        .library(name: "ConcTracePreload", type: .dynamic, targets: ["CConcTracePreload"]),
+        .library(name: "ConcTraceRecordRuntime", type: .dynamic, targets: ["ConcTraceSession"]),
         // Read and analyze traces: the reader, the metrics and the HTML report.
         .library(name: "ConcTraceAnalysis", targets: ["ConcTraceReader", "ConcTraceAnalysis", "ConcTraceReport"]),
     ],
@@ -70,6 +83,15 @@ let package = Package(
                 .product(name: "DequeModule", package: "swift-collections"),
             ]
         ),
+        .target(name: "CConcTraceHooks"),
+        .target(
+            name: "ConcTraceSession",
+            dependencies: [
+                "ConcTraceExecutors", "ConcTraceRecorder", "ConcTraceWriter", "ConcTraceFormat", "ConcTraceSystem",
+                "CConcTraceHooks",
+            ]
+        ),
+        .target(name: "CConcTracePreload", dependencies: ["CConcTraceHooks"]),
         .target(name: "ConcTraceWorkloads", dependencies: ["ConcTraceExecutors", "ConcTraceRecorder", "CCurl"]),
         .target(
             name: "ConcTraceStrategies",

@@ -1,0 +1,144 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import ConcTraceFormat
+import ConcTraceSystem
+import Synchronization
+
+/// The tracing runtime inside a program that `conctrace record` started: a trace session over the whole process,
+/// begun by the preload library at the program's first global job, finished when the program exits or is stopped
+/// by SIGINT or SIGTERM.
+///
+/// ```
+///   preload library (first job) ──conctrace_record_start──▶ session + global executor hook, atexit, signals
+///   exit(), or main returns ───────▶ finish: inferred ends, final statistics, "]"; `final` status line
+///   SIGINT / SIGTERM (not handled by the program) ─▶ signal thread: finish, then die of the same signal
+///   crash, _exit, SIGKILL ─────────▶ the trace holds what was written (every few ms); no `final` line
+/// ```
+///
+/// Nothing is printed on the program's own streams: everything `record` needs to hear comes on the status pipe.
+final class RecordedProgram: Sendable {
+    /// The program's recording, once started.
+    static let current = Locked<RecordedProgram?>(nil)
+    /// The write end of the signal pipe (a signal handler may only write to a descriptor).
+    private static let signalWriteEnd = Atomic<Int32>(-1)
+
+    let session: TraceSession
+    private let status: FileDescriptor?
+
+    private init(session: TraceSession, status: FileDescriptor?) {
+        self.session = session
+        self.status = status
+    }
+
+    /// Starts recording the process, as `configuration` (the channel's variables) says. Returns 0, or 1 when
+    /// tracing could not start (said on the status pipe; the program runs on, untraced).
+    static func start(configuration: [String: String]) -> Int32 {
+        let status = configuration[RecordChannel.Variable.statusDescriptor.rawValue].flatMap { Int32($0) }
+            .map { FileDescriptor(rawValue: $0) }
+        func fail(_ message: String) -> Int32 {
+            report(.error(message), to: status)
+            return 1
+        }
+        guard let path = configuration[RecordChannel.Variable.trace.rawValue] else {
+            return fail("no trace path given")
+        }
+        let workers = configuration[RecordChannel.Variable.workers.rawValue].flatMap { Int($0) }
+            .map { max(1, $0) } ?? Machine.cores
+        let options = TraceSession.Options(
+            commandLine: configuration[RecordChannel.Variable.command.rawValue], strategy: "recorded",
+            version: configuration[RecordChannel.Variable.version.rawValue] ?? TraceSession.version)
+        let session: TraceSession
+        do {
+            session = try TraceSession.start(writingTo: path, options: options)
+        } catch {
+            return fail("\(error)")
+        }
+        do {
+            try session.installGlobalExecutor(workers: workers)
+        } catch {
+            _ = try? session.finish()
+            return fail("\(error)")
+        }
+        let program = RecordedProgram(session: session, status: status)
+        current.withLock { $0 = program }
+        atexit { RecordedProgram.current.withLock { $0 }?.finish(reason: "exit") }
+        program.finishOnSignals()
+        report(.tracing(pid: getpid()), to: status)
+        return 0
+    }
+
+    /// Completes the trace and says so on the status pipe (once: later calls do nothing).
+    func finish(reason: String) {
+        let alreadyDone = Self.current.withLock { current -> Bool in
+            defer { current = nil }
+            return current !== self
+        }
+        guard !alreadyDone else { return }
+        do {
+            let summary = try session.finish(processEnds: true)
+            Self.report(.final(tasks: summary.tasks, ended: summary.ended, events: summary.events,
+                               dropped: summary.dropped, reason: reason), to: status)
+        } catch {
+            Self.report(.error("\(error)"), to: status)
+        }
+    }
+
+    private static func report(_ line: RecordChannel.Status, to status: FileDescriptor?) {
+        _ = try? status?.writeAll(Array(line.line.utf8))
+    }
+
+    // MARK: Signals
+
+    /// For SIGINT and SIGTERM left at their default action by the program: finish the trace first, then die of
+    /// the signal as the program would have. A program that handles them itself keeps its handlers (and its
+    /// exit, through `exit()`, still finishes the trace).
+    private func finishOnSignals() {
+        var ends: [Int32] = [-1, -1]
+        guard pipe(&ends) == 0 else { return }
+        for end in ends { _ = fcntl(end, F_SETFD, FD_CLOEXEC) }
+        Self.signalWriteEnd.store(ends[1], ordering: .releasing)
+        let readEnd = ends[0]
+        var installed = false
+        for signal in [SIGINT, SIGTERM] {
+            var old = sigaction()
+            guard sigaction(signal, nil, &old) == 0, old.__sigaction_handler.sa_handler == nil,
+                  old.sa_flags & SA_SIGINFO == 0 else { continue }
+            var action = sigaction()
+            action.__sigaction_handler.sa_handler = { signal in
+                var byte = UInt8(truncatingIfNeeded: signal)
+                _ = write(RecordedProgram.signalWriteEnd.load(ordering: .acquiring), &byte, 1)
+            }
+            sigemptyset(&action.sa_mask)
+            action.sa_flags = SA_RESTART
+            if sigaction(signal, &action, nil) == 0 { installed = true }
+        }
+        guard installed else { return }
+        _ = try? OSThread(name: "ct-record-sig") { [self] in
+            var byte: UInt8 = 0
+            while read(readEnd, &byte, 1) < 0 && errno == EINTR {}
+            let signal = Int32(byte)
+            finish(reason: "signal:\(signal)")
+            // Die of it, as the program would have without the tracer.
+            Glibc.signal(signal, SIG_DFL)
+            var unblock = sigset_t()
+            sigemptyset(&unblock)
+            sigaddset(&unblock, signal)
+            pthread_sigmask(SIG_UNBLOCK, &unblock, nil)
+            kill(getpid(), signal)
+        }
+    }
+}
+
+/// The tracing runtime's entry point, called by the preload library (`CConcTracePreload`) at the program's first
+/// global job: `configuration` is the channel's variables, one `NAME=value` per line. Returns 0 when tracing
+/// started.
+@_cdecl("conctrace_record_start")
+public func conctraceRecordStart(_ configuration: UnsafePointer<CChar>) -> Int32 {
+    var values: [String: String] = [:]
+    for line in String(cString: configuration).split(separator: "\n") {
+        guard let equals = line.firstIndex(of: "=") else { continue }
+        values[String(line[..<equals])] = String(line[line.index(after: equals)...])
+    }
+    return RecordedProgram.start(configuration: values)
+}

@@ -42,12 +42,17 @@ public enum ProcessSpawn {
         }
     }
 
-    /// Starts `executable` with `arguments` (argv[1...]), `redirections`, and this process's environment plus
-    /// `extra`; every other descriptor the parent opened close-on-exec stays closed in the child.
+    /// Starts `executable` with `arguments` (argv[1...]), `redirections`, and this process's environment with
+    /// `extra`'s variables set; every other descriptor the parent opened close-on-exec stays closed in the child.
+    /// - Parameters:
+    ///   - extra: variables to set in the child (replacing any of the same name).
+    ///   - ownProcessGroup: false to keep the child in the parent's process group, so that it stays in the
+    ///     terminal's foreground (reads the terminal, gets its Ctrl-C itself), as `conctrace record` needs.
     /// - Returns: the child's pid.
     /// - Throws: `OSError` from posix_spawn.
     public static func spawn(_ executable: String, arguments: [String], redirections: [Redirection],
-                             environment extra: [String: String] = [:]) throws(OSError) -> pid_t
+                             environment extra: [String: String] = [:], ownProcessGroup: Bool = true)
+        throws(OSError) -> pid_t
     {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
@@ -70,7 +75,8 @@ public enum ProcessSpawn {
         posix_spawnattr_setsigdefault(&attributes, &defaults)
         posix_spawnattr_setpgroup(&attributes, 0)
         posix_spawnattr_setflags(
-            &attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETPGROUP))
+            &attributes,
+            Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | (ownProcessGroup ? POSIX_SPAWN_SETPGROUP : 0)))
 
         let argv: [UnsafeMutablePointer<CChar>?] = ([executable] + arguments).map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }

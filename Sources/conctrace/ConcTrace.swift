@@ -20,8 +20,8 @@ struct ConcTrace: ParsableCommand {
             """,
         version: "conctrace \(Lab.version) (\(Lab.libraryVersions))",
         subcommands: [
-            Demo.self, Run.self, Sweep.self, Advise.self, Bench.self, Serve.self, Analyze.self, Compare.self,
-            Report.self, View.self, Worker.self, Cleanup.self,
+            Demo.self, Run.self, Record.self, Sweep.self, Advise.self, Bench.self, Serve.self, Analyze.self,
+            Compare.self, Report.self, View.self, Worker.self, Cleanup.self,
         ]
     )
 

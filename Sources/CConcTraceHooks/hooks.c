@@ -27,6 +27,8 @@ typedef struct {
 } executor_ref;
 typedef executor_ref (CT_SWIFTCALL *main_original)(void);
 typedef executor_ref (CT_SWIFTCALL *main_hook)(main_original original);
+typedef void (CT_SWIFTCALL *drain_original)(void);
+typedef void (CT_SWIFTCALL *drain_hook)(drain_original original);
 typedef uint64_t (CT_SWIFTCALL *job_task_id_fn)(void *job);
 typedef void *(CT_SWIFTCALL *current_task_fn)(void);
 
@@ -34,6 +36,7 @@ static _Atomic(global_hook) *global_hook_slot;
 static _Atomic(delay_hook) *delay_hook_slot;
 static _Atomic(deadline_hook) *deadline_hook_slot;
 static _Atomic(main_hook) *main_hook_slot;
+static _Atomic(drain_hook) *drain_hook_slot;
 static _Atomic(ct_trigger_callback) main_trigger;
 static job_task_id_fn job_task_id;
 static current_task_fn current_task;
@@ -51,6 +54,7 @@ static bool resolve(void) {
     delay_hook_slot = dlsym(RTLD_DEFAULT, "swift_task_enqueueGlobalWithDelay_hook");
     deadline_hook_slot = dlsym(RTLD_DEFAULT, "swift_task_enqueueGlobalWithDeadline_hook");
     main_hook_slot = dlsym(RTLD_DEFAULT, "swift_task_getMainExecutor_hook");
+    drain_hook_slot = dlsym(RTLD_DEFAULT, "swift_task_asyncMainDrainQueue_hook");
     job_task_id = (job_task_id_fn)dlsym(RTLD_DEFAULT, "swift_task_getJobTaskId");
     current_task = (current_task_fn)dlsym(RTLD_DEFAULT, "swift_task_getCurrent");
     bool found = global_hook_slot && delay_hook_slot && deadline_hook_slot && job_task_id && current_task;
@@ -109,11 +113,34 @@ static CT_SWIFTCALL executor_ref on_main_lookup(main_original original) {
     return original();
 }
 
+static _Atomic(ct_trigger_callback) drain_callback;
+static _Atomic(ct_task_callback) unscheduled_callback;
+
+void ct_hooks_on_unscheduled_creation(ct_task_callback callback) { atomic_store(&unscheduled_callback, callback); }
+
+void ct_hooks_on_main_drain(ct_trigger_callback callback) { atomic_store(&drain_callback, callback); }
+
+static CT_SWIFTCALL void on_main_drain(drain_original original) {
+    drain_hook mine = on_main_drain;
+    atomic_compare_exchange_strong(drain_hook_slot, &mine, NULL);
+    ct_trigger_callback trigger = atomic_exchange(&main_trigger, NULL);
+    if (trigger) trigger();
+    ct_trigger_callback drained = atomic_exchange(&drain_callback, NULL);
+    if (drained) drained();
+    original();
+}
+
 void ct_hooks_trigger_on_main_executor(ct_trigger_callback trigger) {
-    if (!resolve() || !main_hook_slot) return;
+    if (!resolve()) return;
     atomic_store(&main_trigger, trigger);
-    main_hook expected = NULL;
-    atomic_compare_exchange_strong(main_hook_slot, &expected, on_main_lookup);
+    if (main_hook_slot) {
+        main_hook expected = NULL;
+        atomic_compare_exchange_strong(main_hook_slot, &expected, on_main_lookup);
+    }
+    if (drain_hook_slot) {
+        drain_hook expected = NULL;
+        atomic_compare_exchange_strong(drain_hook_slot, &expected, on_main_drain);
+    }
 }
 
 void ct_hooks_uninstall(void) {
@@ -169,6 +196,12 @@ void *ct_current_task(void) { return resolve() ? current_task() : NULL; }
 
 // MARK: Task creation
 
+static _Atomic(ct_trigger_callback) creation_trigger;
+
+void ct_hooks_trigger_on_task_creation(ct_trigger_callback trigger) {
+    atomic_store(&creation_trigger, trigger);
+}
+
 static __thread ct_creation creation_slot;
 static __thread bool creation_pending;
 
@@ -209,6 +242,10 @@ CT_SWIFTCALL ct_task_and_context swift_task_create(size_t flags, void *options, 
         create = (task_create_fn)dlsym(RTLD_NEXT, "swift_task_create");
         atomic_store_explicit(&real, create, memory_order_release);
     }
+    if (atomic_load_explicit(&creation_trigger, memory_order_relaxed)) {
+        ct_trigger_callback trigger = atomic_exchange(&creation_trigger, NULL);
+        if (trigger) trigger();
+    }
     const char *name = NULL;
     for (struct task_option *option = options; option; option = option->parent) {
         if ((option->flags & 0xff) == TASK_OPTION_NAME) name = option->name;
@@ -218,5 +255,8 @@ CT_SWIFTCALL ct_task_and_context swift_task_create(size_t flags, void *options, 
     creation_pending = true;
     ct_task_and_context created = create(flags, options, resultType, entry, context);
     creation_pending = false;
+    enum { TASK_CREATE_ENQUEUE = 1 << 12 };
+    ct_task_callback unscheduled = atomic_load_explicit(&unscheduled_callback, memory_order_acquire);
+    if (!(flags & TASK_CREATE_ENQUEUE) && unscheduled && created.task) unscheduled(created.task);
     return created;
 }

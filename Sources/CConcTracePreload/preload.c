@@ -4,7 +4,7 @@
 //     of LD_PRELOAD, so processes the program starts are not traced; mark the status pipe close-on-exec; if the
 //     process has no Swift concurrency runtime, write "untraceable" and step aside; else install the global
 //     executor hooks with a bootstrap callback.
-//   first global job (or the runtime's first look-up of the main executor): load the tracing runtime (a Swift shared library, CONCTRACE_RECORD_RUNTIME) and start it
+//   first task creation, global job or look-up of the main executor, whichever comes first: load the tracing runtime (a Swift shared library, CONCTRACE_RECORD_RUNTIME) and start it
 //     (conctrace_record_start): it installs its own callbacks on the same hooks and writes the trace. Then the job
 //     goes to it. If the runtime cannot start, the hooks are given back and the program runs untraced.
 //
@@ -125,7 +125,10 @@ __attribute__((constructor)) static void conctrace_preload(void) {
         return;
     }
     switch (ct_hooks_install(bootstrap_enqueue, bootstrap_enqueue_after)) {
-    case CT_HOOKS_INSTALLED: ct_hooks_trigger_on_main_executor(bootstrap_main); break;
+    case CT_HOOKS_INSTALLED:
+        ct_hooks_trigger_on_task_creation(bootstrap_main);
+        ct_hooks_trigger_on_main_executor(bootstrap_main);
+        break;
     case CT_HOOKS_TAKEN: status("error", "another global executor holds the runtime's hook"); break;
     default: status("untraceable", NULL); break;
     }

@@ -161,6 +161,32 @@ package final class ForeignTasks: Sendable {
         return registry.withLock { $0[id] }
     }
 
+    /// Meets a task that is running on the calling thread from its creation (an async `main`, whose first slice the
+    /// runtime runs at once): records it created, ready and running now, under `label`. Returns its record and its
+    /// slice's number, for `sliceEnded` when that slice ends; nil if it is not a task, or was met before.
+    package func adoptRunning(_ job: UnownedJob, label: TaskLabel, on lane: EventLane)
+        -> (record: TaskRecord, slice: UInt64)?
+    {
+        guard RuntimeTask.isTask(job) else { return nil }
+        let id = RuntimeTask.id(of: job)
+        let record = registry.withLock { table -> TaskRecord? in
+            guard table[id] == nil else { return nil }
+            let record = TaskRecord(id: id, foreign: ForeignTask(parent: 0, isStructuredChild: false))
+            table[id] = record
+            return record
+        }
+        guard let record else { return nil }
+        _ = creations()
+        // Each stamped on its own (a clock read apart): spans of zero length at one instant nest ambiguously.
+        lane.record(.created, task: id, label: label)
+        lane.record(.ready, task: id)
+        lane.record(.running, task: id)
+        seen.wrappingAdd(1, ordering: .relaxed)
+        let slice = sliceBegins(record)
+        record.state = .running
+        return (record, slice)
+    }
+
     /// Records `record` ready on `lane` (after the `waiting` its last slice left untold, with the reason the waker
     /// tells): `waker` is the task running on the calling thread (nil: looked up); `timestamp`, when given, is when
     /// another thread enqueued the job (no waker is known then).

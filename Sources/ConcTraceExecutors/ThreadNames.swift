@@ -21,7 +21,7 @@ package enum ThreadNames {
 extension ThreadNames {
     /// The calling thread's kernel id (`/proc/thread-self` links to `<pid>/task/<tid>`; gettid(2) is not in the
     /// Glibc module).
-    static var threadID: Int32 {
+    package static var threadID: Int32 {
         var buffer = [CChar](repeating: 0, count: 64)
         let count = readlink("/proc/thread-self", &buffer, buffer.count - 1)
         guard count > 0 else { return 0 }

@@ -1,7 +1,10 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import CConcTraceHooks
+import ConcTraceExecutors
 import ConcTraceFormat
+import ConcTraceRecorder
 import ConcTraceSystem
 import Synchronization
 
@@ -62,10 +65,36 @@ final class RecordedProgram: Sendable {
         }
         let program = RecordedProgram(session: session, status: status)
         current.withLock { $0 = program }
+        ct_hooks_on_unscheduled_creation { task in RecordedProgram.current.withLock { $0 }?.mainTaskCreated(task) }
+        ct_hooks_on_main_drain { RecordedProgram.current.withLock { $0 }?.mainTaskSuspended() }
         atexit { RecordedProgram.current.withLock { $0 }?.finish(reason: "exit") }
         program.finishOnSignals()
         report(.tracing(pid: getpid()), to: status)
         return 0
+    }
+
+    // MARK: The async main's first slice
+
+    /// The async main's task and its first slice, which the runtime runs at once on the main thread.
+    private let mainTask = Locked<(record: TaskRecord, slice: UInt64)?>(nil)
+    private let mainTaskSeen = Atomic<Bool>(false)
+
+    /// A task created unscheduled: the first one, made on the main thread outside any task, is the async main's.
+    private func mainTaskCreated(_ task: UnsafeMutableRawPointer) {
+        guard ThreadNames.threadID == getpid(), RuntimeTask.currentID() == 0,
+              !mainTaskSeen.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        let job = unsafeBitCast(task, to: UnownedJob.self)
+        let lane = session.foreignTasks.currentLane
+        if let adopted = session.foreignTasks.adoptRunning(job, label: .main, on: lane) {
+            mainTask.withLock { $0 = adopted }
+        }
+    }
+
+    /// The async main suspended for the first time: its first slice ends now.
+    private func mainTaskSuspended() {
+        guard let (record, slice) = mainTask.withLock({ $0 }) else { return }
+        session.foreignTasks.sliceEnded(record, slice: slice, on: session.foreignTasks.currentLane,
+                                        at: MonotonicClock.now())
     }
 
     /// Completes the trace and says so on the status pipe (once: later calls do nothing).

@@ -37,8 +37,24 @@ ct_hooks_status ct_hooks_install(ct_enqueue_callback _Nonnull enqueue, ct_delaye
 /// the main actor never enqueues a global job).
 typedef void (*ct_trigger_callback)(void);
 
-/// Calls `trigger` (once) at the runtime's next look-up of the main executor, then gives that hook back.
+/// Calls `trigger` (once) at the runtime's next look-up of the main executor, or when an async `main` first
+/// suspends (the runtime starts draining the main queue), whichever comes first; then gives those hooks back.
 void ct_hooks_trigger_on_main_executor(ct_trigger_callback _Nonnull trigger);
+
+/// Calls `trigger` (once) at the program's next task creation, before the task is made (the first is usually the
+/// async `main`'s own task).
+void ct_hooks_trigger_on_task_creation(ct_trigger_callback _Nonnull trigger);
+
+/// A task the program created without scheduling it: the runtime runs its first slice at once, on the creating
+/// thread (the task of an async `main`).
+typedef void (*ct_task_callback)(void *_Nonnull task);
+
+/// Calls `callback` for every task created without being scheduled (after it is made, before it runs).
+void ct_hooks_on_unscheduled_creation(ct_task_callback _Nullable callback);
+
+/// Calls `callback` when an async `main` first suspends (the main thread starts draining the main queue): the end
+/// of that task's first slice.
+void ct_hooks_on_main_drain(ct_trigger_callback _Nullable callback);
 
 /// Gives the hooks back to the runtime (only if they are still conctrace's). Jobs enqueued after this go to the
 /// runtime's own global executor.

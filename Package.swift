@@ -92,6 +92,12 @@ let package = Package(
             ]
         ),
         .target(name: "CConcTracePreload", dependencies: ["CConcTraceHooks"]),
+        // The example package's program (Examples/TracedService), built here too so the tests run it.
+        .executableTarget(
+            name: "TracedServiceExample",
+            dependencies: ["ConcTraceSession"],
+            path: "Examples/TracedService/Sources/TracedService"
+        ),
         .target(name: "ConcTraceWorkloads", dependencies: ["ConcTraceExecutors", "ConcTraceRecorder", "CCurl"]),
         .target(
             name: "ConcTraceStrategies",
@@ -173,6 +179,10 @@ let package = Package(
             ]
         ),
         .testTarget(name: "conctraceTests", dependencies: ["conctrace", "ConcTraceReader", "ConcTraceFormat"]),
+        .testTarget(
+            name: "ConcTraceSessionTests",
+            dependencies: ["ConcTraceSession", "ConcTraceReader", "TracedServiceExample"]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

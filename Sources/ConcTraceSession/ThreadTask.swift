@@ -27,6 +27,7 @@ public struct ThreadTask: ~Copyable {
 
     /// Runs `body`, a blocking call (a read, a lock, a sleep, a wait on a queue), recorded as `waiting (reason)`;
     /// the task is ready and running again when it returns.
+    @discardableResult
     public func wait<T, E: Error>(_ reason: WaitReason, _ body: () throws(E) -> T) throws(E) -> T {
         lane.record(.waiting, task: id, reason: reason)
         defer {

@@ -141,6 +141,9 @@ public final class TraceSession: Sendable {
     /// Ends the recording and completes the trace: the program's tasks never made ready after their last slice
     /// end there (marked inferred), the recorder's last events and final statistics are written, and the file is
     /// closed. The global executor goes back to the runtime's. Idempotent: later calls return the same summary.
+    ///
+    /// Stop the pools and loops the session made first (`stop()`): a slice still ending on one of their threads
+    /// when the trace closes is lost (counted in the statistics).
     /// - Throws: `TraceSessionError.writeFailed` when the trace could not be written (what was written is kept).
     @discardableResult
     public func finish() throws(TraceSessionError) -> TraceSummary {

@@ -14,11 +14,13 @@ public struct RecordSummary: Sendable, Equatable {
     public var wallSeconds: Double
     /// Whether anything was traced (false: not a Swift program, a static binary, or one that ran no task).
     public var traced: Bool
-    /// Tasks met, and those whose end was recorded.
+    /// Tasks met.
     public var tasks: Int
+    /// Tasks whose end was recorded.
     public var ended: Int
-    /// Events recorded and dropped (from the tracer's last word; 0 when the program died before it).
+    /// Events recorded (from the tracer's last word; 0 when the program died before it).
     public var events: Int
+    /// Events dropped (likewise).
     public var dropped: Int
     /// The trace's path (nil when nothing was traced).
     public var trace: String?

@@ -211,13 +211,15 @@ public final class TraceSession: Sendable {
 public struct TraceSummary: Sendable, Equatable {
     /// The trace's path.
     public var path: String
-    /// The program's tasks met, and those whose end was recorded (inferred: never made ready after their last
-    /// slice).
+    /// The program's tasks met.
     public var tasks: Int
+    /// Those whose end was recorded (inferred: never made ready after their last slice).
     public var ended: Int
-    /// Events recorded, and dropped (a full buffer); the recorder's calibrated cost per event.
+    /// Events recorded.
     public var events: Int
+    /// Events dropped (a full buffer).
     public var dropped: Int
+    /// The recorder's calibrated cost per event, in nanoseconds.
     public var nsPerEvent: Double
     /// From the session's start to its finish.
     public var seconds: Double

@@ -57,6 +57,7 @@ struct RecordCLITests {
             #expect((span["name"] as? String) == "child \(id)", "a default name carries the runtime's task id")
         }
         #expect(yields > 0, "Task.yield() is recorded as a yield wait")
+        #expect(trace.taskSpans[root]?["name"] as? String == "main", "the async main's task is named main")
         let rootStates = trace.states(of: root)
         #expect(rootStates.contains("waiting (child)"), "the root awaits its group: \(rootStates)")
         #expect(isLifecycle(rootStates))
@@ -151,6 +152,17 @@ struct RecordCLITests {
         #expect(states.contains("waiting (yield)"), "its yield is seen: \(states)")
     }
 
+    @Test("a task on an executor of the program's own is not seen; one on the global executor is")
+    func ownExecutor() throws {
+        let output = try record("custom", trace: "custom.json")
+        #expect(output.status == 0, "stderr: \(output.stderr)")
+        #expect(output.stdout == "custom 10\n")
+        let trace = try TraceFile(path: RecordPrograms.path("custom.json"))
+        let names = Set(trace.events.compactMap { $0["name"] as? String })
+        #expect(names.contains("on the global executor"))
+        #expect(!names.contains("on its own executor"))
+    }
+
     @Test("a program that calls exit(7): record exits 7, the trace is complete")
     func exitStatus() throws {
         let output = try record("exit", trace: "exit.json")
@@ -160,6 +172,19 @@ struct RecordCLITests {
         let trace = try TraceFile(path: RecordPrograms.path("exit.json"))
         #expect(trace.isComplete)
         #expect(trace.taskSpans.values.filter { ($0["name"] as? String)?.hasPrefix("child ") == true }.count == 4)
+    }
+
+    @Test("a program that crashes: record exits 128+N and says so; the trace loads up to the crash")
+    func crash() throws {
+        let output = try record("crash", trace: "crash.json")
+        #expect(output.status > 128, "stderr: \(output.stderr)")
+        #expect(output.stderr.contains("ended by signal \(output.status - 128)"))
+        #expect(output.stderr.contains("cut short"))
+        let trace = try TraceFile(path: RecordPrograms.path("crash.json"))
+        #expect(!trace.isComplete)
+        #expect(trace.named("conctrace.run").count == 1)
+        let slices = trace.events.filter { $0["ph"] as? String == "X" && ($0["name"] as? String)?.hasPrefix("child ") == true }
+        #expect(slices.count >= 4, "the children's slices before the crash are there")
     }
 
     @Test("SIGINT sent to record mid-run: forwarded, the trace completed first, exit 130, said on stderr")
@@ -218,6 +243,14 @@ struct RecordCLITests {
         #expect(shell.stderr.hasPrefix("err\n"))
         #expect(shell.stderr.contains("nothing to trace"))
         #expect(!FileManager.default.fileExists(atPath: RecordPrograms.path("shell.json")), "no empty trace is left")
+
+        // A shell that runs the Swift program twice: only PROGRAM (the shell) is traced, not what it starts.
+        let program = try RecordPrograms.dynamic.get()
+        let children = try CLIRunner.run(["record", "--out", RecordPrograms.path("children.json"), "--", "/bin/sh",
+                                          "-c", "\(program) detached && \(program) detached"])
+        #expect(children.status == 0)
+        #expect(children.stdout == "detached 3\ndetached 3\n")
+        #expect(children.stderr.contains("nothing to trace"))
 
         let statical = try record("detached", trace: "static.json", program: try RecordPrograms.statical.get())
         #expect(statical.status == 0)

@@ -35,6 +35,35 @@ enum RecordPrograms {
         pthread_detach(thread)
     }
 
+    /// An executor of the program's own: one thread of its own, nothing of conctrace's.
+    final class OwnExecutor: TaskExecutor, @unchecked Sendable {
+        private var jobs: [UnownedJob] = []
+        private var mutex = pthread_mutex_t()
+        private var ready = pthread_cond_t()
+
+        init() {
+            pthread_mutex_init(&mutex, nil)
+            pthread_cond_init(&ready, nil)
+            onThread { [self] in
+                while true {
+                    pthread_mutex_lock(&mutex)
+                    while jobs.isEmpty { pthread_cond_wait(&ready, &mutex) }
+                    let job = jobs.removeFirst()
+                    pthread_mutex_unlock(&mutex)
+                    job.runSynchronously(on: asUnownedTaskExecutor())
+                }
+            }
+        }
+
+        func enqueue(_ job: consuming ExecutorJob) {
+            let job = UnownedJob(job)
+            pthread_mutex_lock(&mutex)
+            jobs.append(job)
+            pthread_mutex_unlock(&mutex)
+            pthread_cond_signal(&ready)
+        }
+    }
+
     func slowValue(_ value: Int) async -> Int {
         try? await Task.sleep(for: .milliseconds(3))
         return value
@@ -112,6 +141,23 @@ enum RecordPrograms {
                 fputs("ready\n", stderr)
                 try? await Task.sleep(for: .seconds(60))
                 ticker.cancel()
+            case "custom":
+                let own = OwnExecutor()
+                let task = Task(name: "on its own executor", executorPreference: own) { () async -> Int in
+                    await Task.yield()
+                    return 9
+                }
+                let seen = Task(name: "on the global executor") { () async -> Int in 1 }
+                print("custom \(await task.value + seen.value)")
+            case "crash":
+                await withTaskGroup(of: Void.self) { group in
+                    for index in 0..<4 {
+                        group.addTask {
+                            try? await Task.sleep(for: .milliseconds(20))
+                            if index == 3 { fatalError("the crash scenario") }
+                        }
+                    }
+                }
             case "output":
                 let line = readLine() ?? ""
                 var bytes = [UInt8](0...255)

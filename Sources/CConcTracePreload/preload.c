@@ -4,9 +4,10 @@
 //     of LD_PRELOAD, so processes the program starts are not traced; mark the status pipe close-on-exec; if the
 //     process has no Swift concurrency runtime, write "untraceable" and step aside; else install the global
 //     executor hooks with a bootstrap callback.
-//   first task creation, global job or look-up of the main executor, whichever comes first: load the tracing runtime (a Swift shared library, CONCTRACE_RECORD_RUNTIME) and start it
-//     (conctrace_record_start): it installs its own callbacks on the same hooks and writes the trace. Then the job
-//     goes to it. If the runtime cannot start, the hooks are given back and the program runs untraced.
+//   first task creation, global job or look-up of the main executor, whichever comes first: load the tracing
+//     runtime (a Swift shared library, CONCTRACE_RECORD_RUNTIME) and start it (conctrace_record_start): it installs
+//     its own callbacks on the same hooks and records into the event log (CONCTRACE_RECORD_EVENT_LOG_FD). A job
+//     that came meanwhile goes to it. If the runtime cannot start, the hooks are given back and the program runs untraced.
 //
 // The runtime is loaded at the first job rather than in the constructor: by then the program's Swift runtime has
 // initialized (a constructor may run before it does). The names below are the ones RecordChannel (Swift) spells.
@@ -28,9 +29,8 @@ static char *runtime_path;
 static pthread_once_t started = PTHREAD_ONCE_INIT;
 
 static const char *const variables[] = {
-    "CONCTRACE_RECORD_PRELOAD", "CONCTRACE_RECORD_RUNTIME", "CONCTRACE_RECORD_TRACE",
-    "CONCTRACE_RECORD_STATUS_FD", "CONCTRACE_RECORD_WORKERS", "CONCTRACE_RECORD_COMMAND",
-    "CONCTRACE_RECORD_VERSION",
+    "CONCTRACE_RECORD_PRELOAD", "CONCTRACE_RECORD_RUNTIME", "CONCTRACE_RECORD_EVENT_LOG_FD",
+    "CONCTRACE_RECORD_STATUS_FD", "CONCTRACE_RECORD_WORKERS",
 };
 
 static void status(const char *word, const char *detail) {
@@ -100,6 +100,8 @@ __attribute__((constructor)) static void conctrace_preload(void) {
     if (!descriptor) return;  // not started by conctrace record
     status_descriptor = atoi(descriptor);
     fcntl(status_descriptor, F_SETFD, FD_CLOEXEC);
+    const char *log = getenv("CONCTRACE_RECORD_EVENT_LOG_FD");
+    if (log) fcntl(atoi(log), F_SETFD, FD_CLOEXEC);
 
     size_t size = 1;
     for (size_t index = 0; index < sizeof variables / sizeof *variables; index++) {

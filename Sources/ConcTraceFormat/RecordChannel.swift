@@ -1,11 +1,13 @@
 /// How `conctrace record` and the tracing runtime it preloads into a program talk: environment variables one way,
-/// status lines on an inherited pipe the other.
+/// status lines on an inherited pipe the other, and the recording itself in an event log (`EventLog`, the compact
+/// binary form) on an inherited file, which `record` turns into the trace once the program has ended.
 ///
 /// ```
 ///   conctrace record ── environment ──▶ program (LD_PRELOAD: the preload library)
-///        ▲                                 │ constructor: takes and clears these variables, installs the hooks
-///        │                                 │ first job: loads the tracing runtime, which writes the trace itself
-///        └──────── status lines ───────────┘ untraceable | error <message> | tracing <pid> | final <key=value ...>
+///        ▲    ▲                            │ constructor: takes and clears these variables, installs the hooks
+///        │    │                            │ first task: loads the tracing runtime, which records into the log
+///        │    └──── event log (file) ──────┤
+///        └──────── status lines ───────────┘ untraceable | error <message> | tracing <pid> <ns/event> | final ...
 /// ```
 ///
 /// The preload library (C, `Sources/CConcTracePreload`) spells the variable names and its own lines itself; this
@@ -18,16 +20,12 @@ public enum RecordChannel {
         case preload = "CONCTRACE_RECORD_PRELOAD"
         /// The tracing runtime's path (a shared library the preload library loads).
         case runtime = "CONCTRACE_RECORD_RUNTIME"
-        /// Where the trace goes (an absolute path).
-        case trace = "CONCTRACE_RECORD_TRACE"
+        /// The descriptor of the event log file the program records into.
+        case eventLog = "CONCTRACE_RECORD_EVENT_LOG_FD"
         /// The write end of the status pipe.
         case statusDescriptor = "CONCTRACE_RECORD_STATUS_FD"
         /// Pool threads (a positive number).
         case workers = "CONCTRACE_RECORD_WORKERS"
-        /// The command line, for the trace's metadata.
-        case command = "CONCTRACE_RECORD_COMMAND"
-        /// conctrace's version, for the trace's metadata.
-        case version = "CONCTRACE_RECORD_VERSION"
     }
 
     /// One line the program's side writes.
@@ -36,8 +34,8 @@ public enum RecordChannel {
         case untraceable
         /// Tracing could not start or failed: why (the program runs on, untraced).
         case error(String)
-        /// Tracing started in process `pid`.
-        case tracing(pid: Int32)
+        /// Tracing started in process `pid`, whose recorder costs `nsPerEvent` per event (calibrated there).
+        case tracing(pid: Int32, nsPerEvent: Double)
         /// Tracing ended: tasks met, tasks whose end was seen, events recorded and dropped, and why it ended
         /// (`exit`, or `signal N`).
         case final(tasks: Int, ended: Int, events: Int, dropped: Int, reason: String)
@@ -47,7 +45,7 @@ public enum RecordChannel {
             switch self {
             case .untraceable: "untraceable\n"
             case .error(let message): "error \(message.split(separator: "\n").joined(separator: " "))\n"
-            case .tracing(let pid): "tracing \(pid)\n"
+            case .tracing(let pid, let nsPerEvent): "tracing \(pid) \(nsPerEvent)\n"
             case .final(let tasks, let ended, let events, let dropped, let reason):
                 "final tasks=\(tasks) ended=\(ended) events=\(events) dropped=\(dropped) reason=\(reason)\n"
             }
@@ -61,8 +59,9 @@ public enum RecordChannel {
             case "untraceable": self = .untraceable
             case "error": self = .error(String(rest))
             case "tracing":
-                guard let pid = Int32(rest) else { return nil }
-                self = .tracing(pid: pid)
+                let fields = rest.split(separator: " ")
+                guard let pid = fields.first.flatMap({ Int32($0) }) else { return nil }
+                self = .tracing(pid: pid, nsPerEvent: fields.dropFirst().first.flatMap { Double($0) } ?? 0)
             case "final":
                 var fields: [Substring: Substring] = [:]
                 for pair in rest.split(separator: " ") {

@@ -82,10 +82,11 @@ public enum ProgramExit: Sendable, Equatable {
 /// ```
 ///   record ──posix_spawn (no shell; same process group; stdin/stdout/stderr inherited)──▶ PROGRAM
 ///     │  environment: LD_PRELOAD=libConcTracePreload.so, CONCTRACE_RECORD_* (RecordChannel)      │
-///     │◀──────────── status pipe: untraceable | error | tracing <pid> | final ... ───────────────┘
+///     │◀──────────── status pipe: untraceable | error | tracing <pid> | final ... ───────────────┤
+///     │◀──────────── event log (an anonymous file both hold) ───────────────────────────────────┘
 ///     │  SIGINT/SIGTERM sent to record (not a terminal's, which the program gets itself) are forwarded
 ///     ▼
-///   waitpid ──▶ RecordSummary (from the final line; from the trace itself when the program died first)
+///   waitpid ──▶ RecordTrace: the log becomes the trace ──▶ RecordSummary
 /// ```
 public enum RecordRun {
     /// Runs `request`'s program to its end, and says what was recorded.
@@ -95,25 +96,34 @@ public enum RecordRun {
     public static func execute(_ request: RecordRequest) throws(LabError) -> RecordSummary {
         let executable = try ProgramLookup.resolve(request.program)
         let libraries = try RecordLibraries.locate(in: request.libraryFolder)
-        let tracePath = absolute(request.tracePath)
         do {
-            try createParentFolders(of: tracePath)
-            // The tracer writes the file in place; checking it here gives the one-line failure before the program
-            // runs (a folder, a link, no permission).
-            _ = try OutputFile(path: tracePath, mode: .inPlace)
+            try createParentFolders(of: request.tracePath)
+            // Checked before the program runs (a folder, a link, no permission), without touching what is there:
+            // the trace replaces it only once complete.
+            _ = try OutputFile(path: request.tracePath, mode: .replaceWhenComplete)
         } catch let error as OutputError {
             throw TracedRun.traceOutputFailure(error)
         } catch {
-            throw LabError(.cannotCreateOutput, "cannot create the folder for \(tracePath): \(error)")
+            throw LabError(.cannotCreateOutput, "cannot create the folder for \(request.tracePath): \(error)")
         }
+        let log: FileDescriptor
         var ends: [Int32] = [-1, -1]
+        do {
+            log = try TemporaryFile.anonymous()
+        } catch {
+            throw LabError(.cannotCreateOutput, "cannot make the recording's temporary file: \(error)")
+        }
+        defer { try? log.close() }
         guard pipe(&ends) == 0 else {
             throw LabError(.cannotStartWorkers, "\(OSError(call: "pipe", errno: errno))")
         }
         _ = fcntl(ends[0], F_SETFD, FD_CLOEXEC)
         defer { close(ends[0]) }
-        let environment = childEnvironment(request, libraries: libraries, tracePath: tracePath, statusFD: ends[1])
+        // The program inherits the log and the status pipe's write end (only this thread starts processes).
+        _ = fcntl(log.rawValue, F_SETFD, 0)
+        let environment = childEnvironment(request, libraries: libraries, log: log.rawValue, statusFD: ends[1])
         let started = MonotonicClock.now()
+        let startedUnix = MonotonicClock.wallNow()
         let pid: pid_t
         do {
             pid = try ProcessSpawn.spawn(executable, arguments: request.arguments, redirections: [],
@@ -124,26 +134,62 @@ public enum RecordRun {
                            "cannot run \(request.program): \(error)")
         }
         close(ends[1])
+        _ = fcntl(log.rawValue, F_SETFD, FD_CLOEXEC)
         RecordSignals.forward(to: pid)
         let exit = wait(for: pid)
         RecordSignals.stopForwarding()
-        let seconds = Double(MonotonicClock.now() &- started) / 1e9
         let lines = readStatus(ends[0])
+        var converted: RecordTrace.Result?
+        if let tracing = lines.lazy.compactMap({ line -> (Int32, Double)? in
+            if case .tracing(let pid, let nsPerEvent) = line { return (pid, nsPerEvent) }
+            return nil
+        }).first {
+            let metadata = recordMetadata(request, pid: tracing.0, nsPerEvent: tracing.1, started: started,
+                                          startedUnix: startedUnix)
+            converted = try RecordTrace.write(log: log, to: request.tracePath, processID: tracing.0,
+                                              processName: programName(request.program), metadata: metadata,
+                                              nsPerEvent: tracing.1)
+        }
+        let seconds = Double(MonotonicClock.now() &- started) / 1e9
         return RecordSummary(program: request.program, lines: lines, exit: exit, wallSeconds: seconds,
-                             tracePath: request.tracePath, absoluteTracePath: tracePath)
+                             trace: converted == nil ? nil : request.tracePath, converted: converted)
+    }
+
+    /// The program's file name.
+    static func programName(_ program: String) -> String {
+        program.split(separator: "/").last.map(String.init) ?? program
+    }
+
+    /// The trace's `conctrace.run`: the program as workload, `recorded` as strategy, its pid and pool.
+    static func recordMetadata(_ request: RecordRequest, pid: Int32, nsPerEvent: Double, started: UInt64,
+                               startedUnix: UInt64) -> RunMetadata {
+        var metadata = RunMetadata()
+        metadata.set(.tool, .string("conctrace"))
+        metadata.set(.version, .string(Lab.version))
+        metadata.set(.workload, .string(programName(request.program)))
+        metadata.set(.strategy, .string("recorded"))
+        metadata.set(.workers, .int(Int64(request.workers ?? Machine.cores)))
+        metadata.set(.host, .string(Machine.hostName))
+        metadata.set(.cores, .int(Int64(Machine.cores)))
+        metadata.set(.pid, .int(Int64(pid)))
+        metadata.set(.clock, .string("CLOCK_MONOTONIC"))
+        metadata.set(.startMonotonicNanoseconds, .int(Int64(started)))
+        metadata.set(.startUnixNanoseconds, .int(Int64(startedUnix)))
+        metadata.set(.nsPerEvent, .double((nsPerEvent * 10).rounded() / 10))
+        metadata.set(.command, .string(request.commandLine))
+        return metadata
     }
 
     /// The variables the program's environment gets on top of this one's: the preload library first in
     /// `LD_PRELOAD`, and the channel's variables.
     static func childEnvironment(_ request: RecordRequest, libraries: (preload: String, runtime: String),
-                                 tracePath: String, statusFD: Int32) -> [String: String] {
+                                 log: Int32, statusFD: Int32) -> [String: String] {
         var environment: [String: String] = [:]
         let existing = getenv("LD_PRELOAD").map { String(cString: $0) } ?? ""
         environment["LD_PRELOAD"] = existing.isEmpty ? libraries.preload : libraries.preload + ":" + existing
         let values: [(RecordChannel.Variable, String)] = [
-            (.preload, libraries.preload), (.runtime, libraries.runtime), (.trace, tracePath),
+            (.preload, libraries.preload), (.runtime, libraries.runtime), (.eventLog, String(log)),
             (.statusDescriptor, String(statusFD)), (.workers, String(request.workers ?? Machine.cores)),
-            (.command, request.commandLine), (.version, Lab.version),
         ]
         for (variable, value) in values { environment[variable.rawValue] = value }
         return environment
@@ -180,13 +226,6 @@ public enum RecordRun {
         }
     }
 
-    private static func absolute(_ path: String) -> String {
-        guard !path.hasPrefix("/") else { return path }
-        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
-        guard getcwd(&buffer, buffer.count) != nil else { return path }
-        let folder = String(decoding: buffer.prefix(while: { $0 != 0 }).map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        return folder + "/" + path
-    }
 }
 
 /// Finds the executable a program name means, as a shell would (without one).

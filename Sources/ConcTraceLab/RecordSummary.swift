@@ -1,8 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import ConcTraceFormat
-import ConcTraceReader
 
 /// What `conctrace record` recorded of a program: one line of text, or one JSON object (`--format json`).
 public struct RecordSummary: Sendable, Equatable {
@@ -18,21 +14,21 @@ public struct RecordSummary: Sendable, Equatable {
     public var tasks: Int
     /// Tasks whose end was recorded.
     public var ended: Int
-    /// Events recorded (from the tracer's last word; 0 when the program died before it).
+    /// Events recorded.
     public var events: Int
-    /// Events dropped (likewise).
+    /// Events dropped (a full buffer in the program; as its last statistics said).
     public var dropped: Int
     /// The trace's path (nil when nothing was traced).
     public var trace: String?
-    /// Whether the trace was completed (false: the program died before the tracer could finish it; the trace
-    /// loads up to that point).
+    /// Whether the program's recording was finished (false: the program died before its tracer could finish; the
+    /// trace holds what was recorded up to then).
     public var complete: Bool
     /// What the tracer said went wrong, if anything.
     public var tracerError: String?
 
-    /// Reads what happened from the status lines, and from the trace itself when the program died first.
-    init(program: String, lines: [RecordChannel.Status], exit: ProgramExit, wallSeconds: Double, tracePath: String,
-         absoluteTracePath: String) {
+    /// Reads what happened from the status lines and what the trace's conversion found.
+    init(program: String, lines: [RecordChannel.Status], exit: ProgramExit, wallSeconds: Double, trace: String?,
+         converted: RecordTrace.Result?) {
         self.program = program
         self.exit = exit
         self.wallSeconds = wallSeconds
@@ -40,45 +36,13 @@ public struct RecordSummary: Sendable, Equatable {
             if case .error(let message) = line { return message }
             return nil
         }.first
-        traced = lines.contains { if case .tracing = $0 { true } else { false } }
-        tasks = 0
-        ended = 0
-        events = 0
-        dropped = 0
-        complete = false
-        trace = traced ? tracePath : nil
-        if let final = lines.last(where: { if case .final = $0 { true } else { false } }),
-           case .final(let tasks, let ended, let events, let dropped, _) = final {
-            self.tasks = tasks
-            self.ended = ended
-            self.events = events
-            self.dropped = dropped
-            complete = true
-        } else if traced {
-            (tasks, ended) = Self.countTasks(in: absoluteTracePath)
-        } else {
-            // Nothing traced: the empty file record made to check the path is not left behind.
-            var info = stat()
-            if stat(absoluteTracePath, &info) == 0, info.st_mode & S_IFMT == S_IFREG, info.st_size == 0 {
-                unlink(absoluteTracePath)
-            }
-        }
-    }
-
-    /// Tasks with a running slice, and tasks whose life span was written, in a trace cut short.
-    private static func countTasks(in path: String) -> (tasks: Int, ended: Int) {
-        guard let reader = try? ChromeTraceReader(path: path) else { return (0, 0) }
-        var seen = Set<Int64>()
-        var ended = 0
-        while let event = try? reader.next() {
-            guard let task = event.args?["task"]?.intValue else { continue }
-            if event.phase == .complete { seen.insert(task) }
-            if event.phase == .asyncBegin, event.category == TraceNames.taskCategory {
-                seen.insert(task)
-                ended += 1
-            }
-        }
-        return (seen.count, ended)
+        traced = converted != nil
+        self.trace = trace
+        tasks = converted?.tasks ?? 0
+        ended = converted?.ended ?? 0
+        events = converted?.events ?? 0
+        dropped = converted?.dropped ?? 0
+        complete = converted?.isFinal ?? false
     }
 
     /// The one line `record` prints (on stderr: stdout is the program's).
@@ -95,7 +59,7 @@ public struct RecordSummary: Sendable, Equatable {
         case .signaled(let signal): line += ", killed by signal \(signal)"
         }
         if let trace {
-            line += "; trace \(trace) (\(complete ? "\(events) events, \(dropped) dropped" : "cut short"))"
+            line += "; trace \(trace) (\(events) events, \(dropped) dropped\(complete ? "" : ", cut short"))"
         }
         if let tracerError { line += "; tracer: \(tracerError)" }
         return line

@@ -6,17 +6,19 @@ import ConcTraceExecutors
 import ConcTraceFormat
 import ConcTraceRecorder
 import ConcTraceSystem
+import ConcTraceWriter
 import Synchronization
 
-/// The tracing runtime inside a program that `conctrace record` started: a trace session over the whole process,
-/// begun by the preload library at the program's first global job, finished when the program exits or is stopped
-/// by SIGINT or SIGTERM.
+/// The tracing runtime inside a program that `conctrace record` started: a recording of the whole process into the
+/// event log `record` gave it, begun by the preload library at the program's first task, finished when the program
+/// exits or is stopped by SIGINT or SIGTERM. `record` turns the log into the trace once the program has ended: the
+/// program itself only appends fixed-size binary records (no JSON is made in it).
 ///
 /// ```
-///   preload library (first job) ──conctrace_record_start──▶ session + global executor hook, atexit, signals
-///   exit(), or main returns ───────▶ finish: inferred ends, final statistics, "]"; `final` status line
+///   preload library (first task) ──conctrace_record_start──▶ session + executor hooks, atexit, signals
+///   exit(), or main returns ───────▶ finish: inferred ends, final statistics; `final` status line
 ///   SIGINT / SIGTERM (not handled by the program) ─▶ signal thread: finish, then die of the same signal
-///   crash, _exit, SIGKILL ─────────▶ the trace holds what was written (every few ms); no `final` line
+///   crash, _exit, SIGKILL ─────────▶ the log holds what was written (every few ms); no `final` line
 /// ```
 ///
 /// Nothing is printed on the program's own streams: everything `record` needs to hear comes on the status pipe.
@@ -43,20 +45,21 @@ final class RecordedProgram: Sendable {
             report(.error(message), to: status)
             return 1
         }
-        guard let path = configuration[RecordChannel.Variable.trace.rawValue] else {
-            return fail("no trace path given")
-        }
+        guard let logDescriptor = configuration[RecordChannel.Variable.eventLog.rawValue].flatMap({ Int32($0) })
+        else { return fail("no event log given") }
         let workers = configuration[RecordChannel.Variable.workers.rawValue].flatMap { Int($0) }
             .map { max(1, $0) } ?? Machine.cores
-        let options = TraceSession.Options(
-            commandLine: configuration[RecordChannel.Variable.command.rawValue], strategy: "recorded",
-            version: configuration[RecordChannel.Variable.version.rawValue] ?? TraceSession.version)
-        let session: TraceSession
+        let startedAt = MonotonicClock.now()
+        let calibration = RecordCost.calibrate()
+        let log: EventLogSink
         do {
-            session = try TraceSession.start(writingTo: path, options: options)
+            log = try EventLogSink(descriptor: FileDescriptor(rawValue: logDescriptor))
         } catch {
-            return fail("\(error)")
+            return fail("cannot write the event log: \(error)")
         }
+        // `record` writes the trace's head (it knows the command line); the program only appends events.
+        let session = TraceSession(path: "", options: TraceSession.Options(strategy: "recorded"), sink: log,
+                                   nsPerEvent: calibration, startedAt: startedAt)
         do {
             try session.installGlobalExecutor(workers: workers)
         } catch {
@@ -69,7 +72,7 @@ final class RecordedProgram: Sendable {
         ct_hooks_on_main_drain { RecordedProgram.current.withLock { $0 }?.mainTaskSuspended() }
         atexit { RecordedProgram.current.withLock { $0 }?.finish(reason: "exit") }
         program.finishOnSignals()
-        report(.tracing(pid: getpid()), to: status)
+        report(.tracing(pid: getpid(), nsPerEvent: calibration), to: status)
         return 0
     }
 

@@ -71,10 +71,8 @@ public final class TraceSession: Sendable {
         try TraceSession(path: path, options: options)
     }
 
-    private init(path: String, options: Options) throws(TraceSessionError) {
-        self.path = path
-        self.options = options
-        startedAt = MonotonicClock.now()
+    private convenience init(path: String, options: Options) throws(TraceSessionError) {
+        let startedAt = MonotonicClock.now()
         let calibration = RecordCost.calibrate()
         let writer: ChromeTraceWriter
         do {
@@ -84,11 +82,23 @@ public final class TraceSession: Sendable {
         } catch {
             throw .cannotCreateTrace(error)
         }
-        recorder = Recorder(sink: writer, nsPerEvent: calibration)
+        self.init(path: path, options: options, sink: writer, nsPerEvent: calibration, startedAt: startedAt)
+    }
+
+    /// A session recording into `sink` (`conctrace record`'s tracer: an event log that `record` turns into the
+    /// trace).
+    init(path: String, options: Options, sink: sending any TraceSink, nsPerEvent: Double, startedAt: UInt64) {
+        self.path = path
+        self.options = options
+        self.startedAt = startedAt
+        recorder = Recorder(sink: sink, nsPerEvent: nsPerEvent)
         // The first lane is the trace's thread 1, where process-level events sit: the thread that starts recording.
         recorder.bindCurrentThread(to: recorder.makeLane(name: ThreadNames.current))
         foreignTasks = ForeignTasks(recorder: recorder, creations: Self.takeCreation)
     }
+
+    /// The recorder's calibrated cost per event, in nanoseconds.
+    var nsPerEvent: Double { recorder.nsPerEvent }
 
     /// The pool that runs the program's global executor jobs, once installed.
     var installedPool: WorkerPool? { globalPool.withLock { $0 } }

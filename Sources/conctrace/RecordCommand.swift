@@ -11,8 +11,9 @@ extension ConcTrace {
             abstract: "Run a Swift program with no change to it and trace its tasks: conctrace record -- PROGRAM.",
             discussion: """
                 Runs PROGRAM (no shell) with conctrace's tracing runtime preloaded: the program's global executor \
-                becomes conctrace's instrumented pool and every task is recorded into a Chrome trace (default \
-                traces/record-<program>.json), the same format as run's, for analyze, compare, report and view. \
+                becomes conctrace's instrumented pool and every task is recorded; when the program ends, record \
+                writes the Chrome trace (default traces/record-<program>.json), the same format as run's, for \
+                analyze, compare, report and view. \
                 stdin, stdout and stderr are the program's; record prints its one line on stderr when the program \
                 ends, and exits with the program's status (128+N if signal N ended it). SIGINT and SIGTERM sent to \
                 record are forwarded; the trace is completed first. A program that is not a dynamically linked \
@@ -58,8 +59,8 @@ extension ConcTrace {
                 if format == .json { Output.raw(summary.jsonText + "\n") } else { printNote(summary.text) }
                 if case .signaled(let signal) = summary.exit {
                     printError("\(request.program) was ended by signal \(signal) (\(signalName(signal)))" +
-                               (summary.trace.map { summary.complete ? "; trace completed in \($0)"
-                                   : "; the trace in \($0) loads up to that point" } ?? ""))
+                               (summary.trace.map { summary.complete ? "; its recording was finished first, trace \($0)"
+                                   : "; the trace \($0) holds what was recorded up to then" } ?? ""))
                 }
                 if summary.exit.status != 0 { throw ExitCode(summary.exit.status) }
             }

@@ -174,15 +174,16 @@ struct RecordCLITests {
         #expect(trace.taskSpans.values.filter { ($0["name"] as? String)?.hasPrefix("child ") == true }.count == 4)
     }
 
-    @Test("a program that crashes: record exits 128+N and says so; the trace loads up to the crash")
+    @Test("a program that crashes: record exits 128+N and says so; the trace holds what was recorded up to the crash")
     func crash() throws {
         let output = try record("crash", trace: "crash.json")
         #expect(output.status > 128, "stderr: \(output.stderr)")
         #expect(output.stderr.contains("ended by signal \(output.status - 128)"))
         #expect(output.stderr.contains("cut short"))
         let trace = try TraceFile(path: RecordPrograms.path("crash.json"))
-        #expect(!trace.isComplete)
         #expect(trace.named("conctrace.run").count == 1)
+        let stats = try #require(trace.named("conctrace.stats").last.map(args))
+        #expect(stats["final"] as? Bool == false, "the program never finished its recording")
         let slices = trace.events.filter { $0["ph"] as? String == "X" && ($0["name"] as? String)?.hasPrefix("child ") == true }
         #expect(slices.count >= 4, "the children's slices before the crash are there")
     }
@@ -198,7 +199,9 @@ struct RecordCLITests {
         #expect(output.status == 130)
         #expect(output.stderr.contains("signal 2"))
         let file = try TraceFile(path: trace)
-        #expect(file.isComplete, "the tracer finished the trace before the program died")
+        #expect(file.isComplete)
+        #expect(file.named("conctrace.stats").last.map(args)?["final"] as? Bool == true,
+                "the tracer finished its recording before the program died")
         let tickerTask = file.events.first { $0["ph"] as? String == "X" && $0["name"] as? String == "ticker" }
         let id = try #require(tickerTask.map(args)?["task"] as? Int)
         #expect(file.states(of: id).contains("waiting (timer)"))

@@ -175,7 +175,7 @@ enum RecordPrograms {
 
     /// The shared folder of the compiled programs and their traces.
     static let folder: URL = {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("conctrace-record-\(UUID().uuidString)")
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("ct-record-tests-\(UUID().uuidString)")
         try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
         return url
     }()

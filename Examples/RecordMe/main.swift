@@ -4,8 +4,8 @@
 //   conctrace record -- ./record-me demo       # then: conctrace analyze traces/record-record-me.json
 //
 // Modes:
-//   demo    a small service: named fetches in a task group, an actor they all update, a continuation resumed
-//           from a plain thread, and the main actor (this file's top-level code runs on it)
+//   demo    a small service: named fetches in a task group that sleep, update an actor and yield, a continuation
+//           resumed from a plain thread, and the main actor (this file's top-level code runs on it)
 //   sleep   10,000 tasks that each sleep 1 ms twice (the record benchmark's sleep-heavy program)
 //   switch  two tasks that each yield 500,000 times: 1,000,000 switches (the switch-heavy program)
 // Each mode prints, on stdout, its own time from its first task's start to its last task's end, and the process's
@@ -101,6 +101,7 @@ default:
                 span.started()
                 try? await Task.sleep(for: .milliseconds(2 + index % 4))
                 await ledger.add(index)
+                await Task.yield()
                 span.ended()
             }
         }

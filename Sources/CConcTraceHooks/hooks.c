@@ -2,7 +2,8 @@
 // functions below are exported by libswift_Concurrency.so; hooks are called with the Swift calling convention;
 // a job's flags word follows its metadata, reference counts and two scheduler words; `swift_task_create` is called
 // by compiled code (so a definition in the program, or in a preloaded library, comes first), and a task option
-// record of kind 7 carries the name of `Task(name:)`.
+// record of kind 7 carries the name of `Task(name:)`. (The executors read a job's kind, flags and task id in Swift:
+// ConcTraceExecutors' RuntimeTask.)
 #define _GNU_SOURCE
 #include "CConcTraceHooks.h"
 
@@ -185,14 +186,8 @@ void ct_enqueue_on_runtime_executor(void *job) {
     if (enqueue) enqueue(job);
 }
 
-uint64_t ct_job_task_id(void *job) { return resolve() ? job_task_id(job) : 0; }
-
-uint32_t ct_job_flags(void *job) {
-    const unsigned char *bytes = job;
-    return *(const uint32_t *)(bytes + 2 * sizeof(void *) + 2 * sizeof(void *));
-}
-
-void *ct_current_task(void) { return resolve() ? current_task() : NULL; }
+/// The task running on the calling thread, or NULL.
+static void *running_task(void) { return resolve() ? current_task() : NULL; }
 
 // MARK: Task creation
 
@@ -250,7 +245,7 @@ CT_SWIFTCALL ct_task_and_context swift_task_create(size_t flags, void *options, 
     for (struct task_option *option = options; option; option = option->parent) {
         if ((option->flags & 0xff) == TASK_OPTION_NAME) name = option->name;
     }
-    void *creator = ct_current_task();
+    void *creator = running_task();
     creation_slot = (ct_creation){ .name = name, .creator = creator ? job_task_id(creator) : 0, .flags = flags };
     creation_pending = true;
     ct_task_and_context created = create(flags, options, resultType, entry, context);

@@ -114,7 +114,7 @@ package final class ForeignTasks: Sendable {
     /// up) ran: `Task.yield()`'s job (a nullary continuation) means that task yields.
     package func runtimeJobEnqueued(_ job: UnownedJob, running: TaskRecord?) {
         guard RuntimeTask.flags(of: job) & 0xff == RuntimeTask.nullaryContinuationKind else { return }
-        guard let task = running ?? currentRecord(), task.foreign != nil else { return }
+        guard let task = running ?? currentRecord(), task.foreign != nil, task.state == .running else { return }
         task.expectWait(.yield)
     }
 
@@ -209,7 +209,11 @@ package final class ForeignTasks: Sendable {
 
     /// A running slice of `record` begins (the executor records `running`): returns the slice's number.
     package func sliceBegins(_ record: TaskRecord) -> UInt64 {
-        record.foreign?.slices.wrappingAdd(1, ordering: .acquiringAndReleasing).newValue ?? 0
+        guard let details = record.foreign else { return 0 }
+        // A wait announced while the task ran where no slice was recorded (inside an actor's job) is not this
+        // slice's.
+        _ = record.takeExpectedWait()
+        return details.slices.wrappingAdd(1, ordering: .acquiringAndReleasing).newValue
     }
 
     /// The slice numbered `slice` ended at `stamp` (the job returned): a wait the task announced is recorded now; an

@@ -21,7 +21,10 @@ extension WorkerPool {
     /// Runs `job` (a sleep's wake-up) after `delay` nanoseconds; the task running now on this thread, if it is the
     /// pool's, waits for a timer.
     package func scheduleWakeUp(_ job: UnownedJob, afterNanoseconds delay: UInt64) {
-        (currentWorker?.current ?? foreignTasks?.currentRecord())?.expectWait(.timer)
+        // Only a task in a recorded slice: one that sleeps inside an actor's job (no slice) says nothing.
+        if let task = currentWorker?.current ?? foreignTasks?.currentRecord(), task.state == .running {
+            task.expectWait(.timer)
+        }
         if RuntimeTask.isTask(job), RuntimeTask.id(of: job) != RuntimeTask.currentID() { foreignTasks?.ignore(job) }
         timers.schedule(MonotonicClock.now() &+ delay, .call { [self] in enqueue(ExecutorJob(job)) })
     }

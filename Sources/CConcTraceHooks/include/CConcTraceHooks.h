@@ -70,26 +70,6 @@ void ct_hooks_enqueue_after(uint64_t delay, void *_Nonnull job);
 /// Hands `job` to the runtime's own global executor (the one the hooks replaced).
 void ct_enqueue_on_runtime_executor(void *_Nonnull job);
 
-/// The id the runtime gives a task (a job's id when the job is not a task).
-uint64_t ct_job_task_id(void *_Nonnull job);
-
-/// The job's flags word: kind (bits 0-7; 0 is a task), priority (8-15), and for tasks: child (24), future (25),
-/// task group child (26), async let (28), named (30).
-uint32_t ct_job_flags(void *_Nonnull job);
-
-/// The task running on the calling thread, or NULL.
-void *_Nullable ct_current_task(void);
-
-/// The job kind of a task.
-enum { CT_JOB_KIND_TASK = 0 };
-/// Job flag bits of a task.
-enum {
-    CT_JOB_FLAG_CHILD = 1u << 24,
-    CT_JOB_FLAG_GROUP_CHILD = 1u << 26,
-    CT_JOB_FLAG_ASYNC_LET = 1u << 28,
-    CT_JOB_FLAG_NAMED = 1u << 30,
-};
-
 /// What the program said about a task as it created it (through `swift_task_create`, which this library
 /// interposes): its name, the task that created it, and whether it inherits its creator's context.
 typedef struct {

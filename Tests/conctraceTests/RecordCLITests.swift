@@ -122,6 +122,23 @@ struct RecordCLITests {
         }
     }
 
+    /// Guards the fix of a task that slept while running inside a busy actor's job (where no slice is recorded):
+    /// its sleep was taken for its next slice's wait, so its last slice looked like a timer wait and it never ended.
+    @Test("tasks whose last part runs after a busy actor all end, with no wait their slices did not announce")
+    func actorTail() throws {
+        let output = try record("actortail", trace: "actortail.json")
+        #expect(output.status == 0, "stderr: \(output.stderr)")
+        #expect(output.stdout == "actor tail 400\n")
+        let trace = try TraceFile(path: RecordPrograms.path("actortail.json"))
+        let children = trace.taskSpans.filter { ($0.value["name"] as? String)?.hasPrefix("child ") == true }
+        #expect(children.count == 20, "every child ended")
+        for (id, _) in children {
+            let states = trace.states(of: id)
+            #expect(isLifecycle(states), "child \(id): \(states)")
+            #expect(states.last == "running", "child \(id): \(states)")
+        }
+    }
+
     @Test("named tasks keep their names: Task(name:), Task.detached(name:), addTask(name:)")
     func named() throws {
         let output = try record("named", trace: "named.json")

@@ -111,6 +111,18 @@ enum RecordPrograms {
                     }
                 }
                 print("actor \(await counter.value)")
+            case "actortail":
+                // Each task's last part (a sleep) runs where the runtime continues it after a busy actor.
+                let counter = Counter()
+                await withTaskGroup(of: Void.self) { group in
+                    for _ in 0..<20 {
+                        group.addTask {
+                            for _ in 0..<20 { await counter.bump() }
+                            try? await Task.sleep(for: .milliseconds(1))
+                        }
+                    }
+                }
+                print("actor tail \(await counter.value)")
             case "named":
                 let alpha = Task(name: "alpha") { 1 }
                 let beta = Task.detached(name: "beta") { 2 }

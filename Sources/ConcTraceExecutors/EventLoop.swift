@@ -177,7 +177,8 @@ public final class EventLoop: TaskExecutor, AsyncWaiter, @unchecked Sendable {
             if record == nil { foreignTasks.runtimeJobEnqueued(job, running: state.pointee.current) }
         }
         if let record, record.foreign != nil {
-            foreignTasks?.ready(record, on: lane, waker: state.pointee.current, at: timestamp)
+            foreignTasks?.ready(record, on: lane, waker: state.pointee.current, wakerKnown: timestamp == nil,
+                                at: timestamp)
         } else if let record {
             record.state = .ready
             if let timestamp {

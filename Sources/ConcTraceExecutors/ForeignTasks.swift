@@ -188,12 +188,14 @@ package final class ForeignTasks: Sendable {
     }
 
     /// Records `record` ready on `lane` (after the `waiting` its last slice left untold, with the reason the waker
-    /// tells): `waker` is the task running on the calling thread (nil: looked up); `timestamp`, when given, is when
-    /// another thread enqueued the job (no waker is known then).
-    package func ready(_ record: TaskRecord, on lane: EventLane, waker: TaskRecord?, at timestamp: UInt64? = nil) {
+    /// tells): `waker` is the task running on the calling thread (nil: looked up, unless `wakerKnown`, as on an
+    /// executor's own thread, which knows it runs no recorded task); `timestamp`, when given, is when another
+    /// thread enqueued the job (no waker is known then).
+    package func ready(_ record: TaskRecord, on lane: EventLane, waker: TaskRecord?, wakerKnown: Bool = false,
+                       at timestamp: UInt64? = nil) {
         guard let details = record.foreign else { return }
         let now = timestamp ?? MonotonicClock.now()
-        let waker = waker ?? (timestamp == nil ? currentRecord() : nil)
+        let waker = waker ?? (timestamp == nil && !wakerKnown ? currentRecord() : nil)
         if record.exchangeState(.ready) == .waiting {
             let since = details.suspendedAt.exchange(0, ordering: .acquiringAndReleasing)
             if since != 0 {

@@ -95,7 +95,9 @@ public final class WorkerPool: TaskExecutor, AsyncWaiter, @unchecked Sendable {
         let unowned = UnownedJob(job)
         let address = unowned.address
         let spawned = SpawnSlot.take()
-        var record = tasks.withLock { table -> TaskRecord? in
+        // A recorded program's runtime jobs (an actor's, Task.yield's) are not tasks: no record to look up.
+        let isRuntimeJob = foreignTasks != nil && spawned == nil && !RuntimeTask.isTask(unowned)
+        var record = isRuntimeJob ? nil : tasks.withLock { table -> TaskRecord? in
             // A new task takes its address even if a record is still there: that task has ended (its memory is
             // this task's now) and its thread has yet to record its end, which it does through its own reference.
             // Preferring the old record lost about 1 task in 2,000 at 100,000 tasks: its events went to the old
@@ -106,17 +108,18 @@ public final class WorkerPool: TaskExecutor, AsyncWaiter, @unchecked Sendable {
             }
             return table[address]
         }
-        if let foreignTasks, spawned == nil, record?.foreign != nil || record == nil {
+        if let foreignTasks, isRuntimeJob {
+            foreignTasks.runtimeJobEnqueued(unowned, running: currentWorker?.current)
+        } else if let foreignTasks, spawned == nil, record?.foreign != nil || record == nil {
             let known = record
             record = foreignTasks.record(for: unowned, known: known, lane: currentWorker?.lane ?? foreignTasks.currentLane)
             if let record, record !== known { tasks.withLock { $0[address] = record } }
-            if record == nil { foreignTasks.runtimeJobEnqueued(unowned, running: currentWorker?.current) }
         }
         if let record {
             let worker = currentWorker
             let lane = worker?.lane ?? (foreignTasks?.currentLane ?? currentLane)
             if record.foreign != nil {
-                foreignTasks?.ready(record, on: lane, waker: worker?.current)
+                foreignTasks?.ready(record, on: lane, waker: worker?.current, wakerKnown: worker != nil)
             } else {
                 record.state = .ready
                 lane.record(.ready, task: record.id, related: worker?.current?.id ?? 0)
@@ -135,7 +138,7 @@ public final class WorkerPool: TaskExecutor, AsyncWaiter, @unchecked Sendable {
         lane.recordOSSwitches()
         while let job = queue.pop() {
             let address = job.address
-            guard let record = tasks.withLock({ $0[address] }),
+            guard foreignTasks == nil || RuntimeTask.isTask(job), let record = tasks.withLock({ $0[address] }),
                   record.foreign == nil || foreignTasks?.matches(record, job) == true else {
                 job.runSynchronously(on: executor)
                 continue

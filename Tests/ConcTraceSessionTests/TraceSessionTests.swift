@@ -181,4 +181,19 @@ struct TraceSessionTests {
         let read = try #require(trace.lives.first { $0.value.name == "read config" })
         #expect(trace.states(of: read.key).contains("waiting (io)"))
     }
+
+    @Test("the library's version is conctrace's (the traces it writes say the same version as conctrace's)")
+    func version() throws {
+        let binary = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
+            .appendingPathComponent("conctrace")
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = ["--version"]
+        let output = Pipe()
+        process.standardOutput = output
+        try process.run()
+        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(text.hasPrefix("conctrace \(TraceSession.version) "), "\(text)")
+    }
 }

@@ -180,12 +180,20 @@ struct RecordCLITests {
         #expect(!names.contains("on its own executor"))
     }
 
-    @Test("a program that calls exit(7): record exits 7, the trace is complete")
+    @Test("a program that calls exit(7): record exits 7, the trace is complete; --format json says so on stderr")
     func exitStatus() throws {
         let output = try record("exit", trace: "exit.json")
         #expect(output.status == 7)
         #expect(output.stdout == "exiting 7\n")
         #expect(output.stderr.contains("exit 7"))
+        let json = try CLIRunner.run(["record", "--format", "json", "--out", RecordPrograms.path("exit-json.json"),
+                                      "--", try RecordPrograms.dynamic.get(), "exit"])
+        #expect(json.status == 7)
+        let line = try #require(json.stderr.split(separator: "\n").last.map(String.init))
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+        #expect(object["exit_status"] as? Int == 7)
+        #expect(object["traced"] as? Bool == true && object["complete"] as? Bool == true)
+        #expect(object["tasks"] as? Int == 5)
         let trace = try TraceFile(path: RecordPrograms.path("exit.json"))
         #expect(trace.isComplete)
         #expect(trace.taskSpans.values.filter { ($0["name"] as? String)?.hasPrefix("child ") == true }.count == 4)
@@ -205,16 +213,17 @@ struct RecordCLITests {
         #expect(slices.count >= 4, "the children's slices before the crash are there")
     }
 
-    @Test("SIGINT sent to record mid-run: forwarded, the trace completed first, exit 130, said on stderr")
-    func interrupted() throws {
+    @Test("SIGINT or SIGTERM sent to record mid-run: forwarded, the recording finished first, 128+N, said on stderr",
+          arguments: [SIGINT, SIGTERM])
+    func interrupted(signal: Int32) throws {
         let program = try RecordPrograms.dynamic.get()
-        let trace = RecordPrograms.path("ticker.json")
+        let trace = RecordPrograms.path("ticker-\(signal).json")
         let running = try CLIRunner.Running(["record", "--out", trace, "--", program, "ticker"])
         #expect(running.waitForLine(containing: "ready") != nil, "the program never said it was ready")
-        kill(running.pid, SIGINT)
+        kill(running.pid, signal)
         let output = running.finish()
-        #expect(output.status == 130)
-        #expect(output.stderr.contains("signal 2"))
+        #expect(output.status == 128 + signal)
+        #expect(output.stderr.contains("signal \(signal)"))
         let file = try TraceFile(path: trace)
         #expect(file.isComplete)
         #expect(file.named("conctrace.stats").last.map(args)?["final"] as? Bool == true,
@@ -306,7 +315,7 @@ struct RecordCLITests {
         #expect(message.split(separator: "\n").count == 1)
     }
 
-    @Test("analyze reads a recorded trace as it reads run's: tasks done, latency, switches")
+    @Test("analyze, compare and report read a recorded trace as they read run's")
     func analyzable() throws {
         let output = try record("group", trace: "group-analyze.json")
         #expect(output.status == 0)
@@ -316,6 +325,17 @@ struct RecordCLITests {
         let json = try #require(analysis.json)
         let tasks = json["tasks"] as? [String: Any]
         #expect((tasks?["done"] as? Int ?? 0) >= 100, "tasks: \(String(describing: tasks))")
+        // compare and report take it as they take run's traces.
+        let other = try record("asynclet", trace: "asynclet-compare.json")
+        #expect(other.status == 0)
+        let comparison = try CLIRunner.run(["compare", RecordPrograms.path("group-analyze.json"),
+                                            RecordPrograms.path("asynclet-compare.json")])
+        #expect(comparison.status == 0, "stderr: \(comparison.stderr)")
+        #expect(comparison.stdout.contains("group-analyze.json") && comparison.stdout.contains("asynclet-compare.json"))
+        let report = try CLIRunner.run(["report", RecordPrograms.path("group-analyze.json"), "--out",
+                                        RecordPrograms.path("group-report.html")])
+        #expect(report.status == 0, "stderr: \(report.stderr)")
+        #expect(FileManager.default.fileExists(atPath: RecordPrograms.path("group-report.html")))
     }
 
     @Test("recorded traces load in Perfetto UI (where the checking tool is installed)",

@@ -23,7 +23,7 @@ public final class WorkerPool: TaskExecutor, AsyncWaiter, @unchecked Sendable {
     /// How many threads run tasks.
     public let workers: Int
     private let recorder: Recorder
-    let queue = ReadyQueue<UnownedJob>()
+    private let queue = ReadyQueue<UnownedJob>()
     private let tasks = Locked<[UInt: TaskRecord]>([:])
     let timers: TimerThread
     /// Tasks the pool meets without having spawned them (nil: it runs only conctrace's own tasks).

@@ -95,9 +95,6 @@ public struct StrategyAdvice: Sendable {
         strategies.first { $0.strategy == strategy }
     }
 
-    /// Where Swift differs from CPython on CPU-bound work, said so that it agrees with what was measured: threads
-    /// run in parallel (no global interpreter lock), and the note says whether they were faster than sequential
-    /// here, by the verdict's own test.
     /// Where Swift differs from CPython on CPU-bound work. Only what the measurement shows is claimed: threads
     /// measurably faster than sequential, measurably slower (and then why), or not told apart.
     static func swiftNote(_ samples: [StrategySamples], cores: Int, runningMilliseconds: Double?,
@@ -137,11 +134,8 @@ public struct StrategyAdvice: Sendable {
 
 extension StrategyAdvice {
     /// The single winner, or for a tie the first winner (the lowest median wall time: as good as the others, no
-    /// better); nil when no strategy finished. For the CLI's "use X" line until it renders `summaryText`.
+    /// better); nil when no strategy finished.
     public var choice: String? { verdict.winners.first }
-
-    /// The verdict sentence and the tests, one line each (for the CLI's reasons list).
-    public var reasons: [String] { [headline] + testLines }
 
     /// The tutorial's rule, its branch and whether the measurement agrees.
     public var rule: String { tutorialRule.text(winners: verdict.winners) }

@@ -76,16 +76,48 @@ public struct PairTest: Sendable, Equatable {
         self.metric = metric
         self.reference = reference.name
         self.other = other.name
-        referenceMedian = SampleSummary(reference.values)?.median
-        otherMedian = SampleSummary(other.values)?.median
-        test = MannWhitneyU.test(reference.values, other.values)
+        let judgement = SampleComparison(reference: reference.values, other: other.values, smallerIsBetter: true,
+                                         criteria: criteria)
+        referenceMedian = judgement.referenceMedian
+        otherMedian = judgement.otherMedian
+        relativeDifference = judgement.relativeDifference
+        test = judgement.test
+        outcome = judgement.outcome
+    }
+}
+
+/// Two samples of any figure with a direction compared by the rule of `PairTest`: the medians, the Mann-Whitney U
+/// test, and whether the other side is worse (p < α, and its median more than the practical threshold worse than
+/// the reference's, in the figure's direction). `compare` uses it for every metric of repeated traces, `bench
+/// switch` for recording on against off.
+public struct SampleComparison: Sendable, Equatable {
+    /// The reference's median; nil without values.
+    public let referenceMedian: Double?
+    /// The other's median; nil without values.
+    public let otherMedian: Double?
+    /// How much worse the other's median is than the reference's, as a share of the reference's: (other −
+    /// reference) / |reference| when smaller is better, (reference − other) / |reference| when larger is.
+    public let relativeDifference: Double?
+    /// The U test (reference first); nil when a side has no values.
+    public let test: MannWhitneyU?
+    public let outcome: PairTest.Outcome
+
+    /// Compares `other` with `reference` (finite values); `smallerIsBetter` says the figure's direction.
+    public init(reference: [Double], other: [Double], smallerIsBetter: Bool, criteria: VerdictCriteria = .standard) {
+        let referenceMedian = SampleSummary(reference)?.median
+        let otherMedian = SampleSummary(other)?.median
+        self.referenceMedian = referenceMedian
+        self.otherMedian = otherMedian
+        let test = MannWhitneyU.test(reference, other)
+        self.test = test
+        var relativeDifference: Double?
         if let referenceMedian, let otherMedian {
-            relativeDifference = referenceMedian > 0
-                ? (otherMedian - referenceMedian) / referenceMedian
-                : (otherMedian > referenceMedian ? .infinity : 0)
-        } else {
-            relativeDifference = nil
+            let worseBy = smallerIsBetter ? otherMedian - referenceMedian : referenceMedian - otherMedian
+            relativeDifference = referenceMedian != 0
+                ? worseBy / referenceMedian.magnitude
+                : (worseBy > 0 ? .infinity : 0)
         }
+        self.relativeDifference = relativeDifference
         guard let test, let relativeDifference else {
             outcome = .noData
             return

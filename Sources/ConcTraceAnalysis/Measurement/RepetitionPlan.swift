@@ -36,6 +36,8 @@ public struct RepetitionPlan: Sendable {
         case budgetSpent(budgetSeconds: Double, elapsedSeconds: Double, predictedRoundSeconds: Double)
         /// Every strategy's runs failed.
         case noStrategyLeft
+        /// A signal (Ctrl-C, SIGTERM) stopped the runs before the plan's end; the caller stops asking for steps.
+        case interrupted
 
         /// One sentence, e.g. "every strategy's median is known within ±5 % (95 % confidence)".
         public var text: String {
@@ -54,6 +56,8 @@ public struct RepetitionPlan: Sendable {
                     "\(MeasurementText.seconds(round)))"
             case .noStrategyLeft:
                 "every strategy's runs failed"
+            case .interrupted:
+                "interrupted (Ctrl-C or SIGTERM) before the plan's end"
             }
         }
     }

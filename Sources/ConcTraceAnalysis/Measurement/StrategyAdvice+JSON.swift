@@ -28,22 +28,8 @@ extension StrategyAdvice {
     private var verdictJSON: String {
         var object = JSONObjectText()
         object.add("winners", json: AdviceJSON.array(verdict.winners.map(JSONObjectText.quoted)))
-        let decidedBy: String?
-        switch verdict.decision {
-        case .clearWinner(let metric):
-            object.add("decision", "clear_winner")
-            decidedBy = metric.rawValue
-        case .onlyCandidate:
-            object.add("decision", "only_candidate")
-            decidedBy = nil
-        case .tie:
-            object.add("decision", "tie")
-            decidedBy = nil
-        case .noCandidate:
-            object.add("decision", "no_candidate")
-            decidedBy = nil
-        }
-        object.add("decided_by", decidedBy)
+        object.add("decision", verdict.decision.code)
+        object.add("decided_by", verdict.decision.decidedBy?.rawValue)
         object.add("text", headline)
         object.add("test", "mann-whitney-u")
         object.add("alpha", verdict.criteria.alpha)
@@ -96,7 +82,8 @@ extension StrategyAdvice {
 }
 
 extension RepetitionPlan.StopReason {
-    /// A stable name for JSON: `fixed_count`, `precise`, `maximum_runs`, `budget_spent`, `no_strategy_left`.
+    /// A stable name for JSON: `fixed_count`, `precise`, `maximum_runs`, `budget_spent`, `no_strategy_left`,
+    /// `interrupted`.
     public var code: String {
         switch self {
         case .fixedCountReached: "fixed_count"
@@ -104,6 +91,7 @@ extension RepetitionPlan.StopReason {
         case .maximumRuns: "maximum_runs"
         case .budgetSpent: "budget_spent"
         case .noStrategyLeft: "no_strategy_left"
+        case .interrupted: "interrupted"
         }
     }
 }

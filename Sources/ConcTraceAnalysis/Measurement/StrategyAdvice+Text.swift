@@ -1,8 +1,13 @@
 extension StrategyAdvice {
-    /// The advice as text: the figures table, the verdict sentence, each test, the rule, the Swift note, why the
-    /// runs stopped, then the excluded strategies and warnings (`!`).
+    /// The advice as text: the figures table, then `verdictText`.
     public var summaryText: String {
-        var lines = tableLines + ["", headline]
+        (tableLines + ["", verdictText]).joined(separator: "\n")
+    }
+
+    /// The verdict sentence, each test, the rule, the Swift note, why the runs stopped, then the excluded
+    /// strategies and warnings (`!`), a line each: the advice without its table (the demo prints its own).
+    public var verdictText: String {
+        var lines = [headline]
         lines += testLines.map { "  - " + $0 }
         lines.append("  - " + rule)
         if let swiftNote { lines.append("  - " + swiftNote) }

@@ -12,7 +12,8 @@ extension SweepResults {
     /// Reads a sweep results file written by `jsonText()` (docs/sweep-format.md), with json-c.
     ///
     /// Keys the format does not define are ignored, so files from newer versions still load; a figure may be
-    /// `null` or missing.
+    /// `null` or missing. `summaries` and `verdicts` are not read: they follow from the runs, and are made again
+    /// from them (a file written before repetitions, without `round`, reads as one run per strategy and size).
     /// - Throws: `SweepReadError.cannotOpen` when the file cannot be opened or read (exit 66); `.malformed` when it
     ///   is not JSON, `.notASweep` when it is JSON but not a sweep file (both exit 65).
     public static func load(path: String) throws(SweepReadError) -> SweepResults {
@@ -106,7 +107,52 @@ private struct SweepDecoder {
             workload: try string(root, "workload", in: ""), parameters: parameters,
             host: try string(root, "host", in: ""), cores: cores,
             createdUnixSeconds: try integer(root, "created_unix_s", in: ""),
-            version: try string(root, "version", in: ""), runs: runs)
+            version: try string(root, "version", in: ""), repetition: try repetition(root), runs: runs,
+            stops: try stops(root))
+    }
+
+    /// The `repetition` object; nil when missing or `null` (files written before repetitions).
+    private func repetition(_ root: OpaquePointer) throws(SweepReadError) -> RepetitionPolicy? {
+        guard let object = JSONC.member(root, "repetition"), json_object_get_type(object) != json_type_null else {
+            return nil
+        }
+        guard json_object_get_type(object) == json_type_object else { throw fail("\"repetition\" is not an object") }
+        let place = "repetition."
+        let warmUp = try count(object, "warm_up_runs", in: place, minimum: 0)
+        switch try string(object, "mode", in: place) {
+        case "fixed":
+            return RepetitionPolicy(count: .fixed(try count(object, "runs", in: place, minimum: 1)), warmUpRuns: warmUp)
+        case "adaptive":
+            let minimum = try count(object, "min_runs", in: place, minimum: 1)
+            let maximum = try count(object, "max_runs", in: place, minimum: minimum)
+            guard let tolerance = try number(object, "tolerance", in: place), tolerance > 0,
+                  let budget = try number(object, "budget_s", in: place), budget >= 0 else {
+                throw fail("\(place)tolerance must be above 0 and budget_s at least 0")
+            }
+            return RepetitionPolicy(count: .adaptive(minimum: minimum, maximum: maximum, tolerance: tolerance,
+                                                     budgetSeconds: budget), warmUpRuns: warmUp)
+        case let mode:
+            throw fail("\(place)mode is \"\(mode)\"; expected fixed or adaptive")
+        }
+    }
+
+    /// Why the runs stopped at each size, from `verdicts` (each entry's `tasks`, `stopped` and `stopped_text`);
+    /// the rest of a verdict is made again from the runs.
+    private func stops(_ root: OpaquePointer) throws(SweepReadError) -> [SweepResults.Stop] {
+        guard let list = JSONC.member(root, "verdicts"), json_object_get_type(list) == json_type_array else { return [] }
+        var stops: [SweepResults.Stop] = []
+        for index in 0..<json_object_array_length(list) {
+            let place = "verdicts[\(index)]."
+            guard let object = json_object_array_get_idx(list, index), json_object_get_type(object) == json_type_object
+            else { throw fail("\(place.dropLast()) is not an object") }
+            guard let code = try optionalString(object, "stopped", in: place) else { continue }
+            guard let tasks = Int(exactly: try integer(object, "tasks", in: place)) else {
+                throw fail("\(place)tasks is out of range")
+            }
+            stops.append(SweepResults.Stop(tasks: tasks, code: code,
+                                           text: try optionalString(object, "stopped_text", in: place) ?? code))
+        }
+        return stops
     }
 
     private func run(_ object: OpaquePointer, in place: String) throws(SweepReadError) -> SweepResults.Run {
@@ -120,6 +166,10 @@ private struct SweepDecoder {
         }
         var run = SweepResults.Run(strategy: try string(object, "strategy", in: place), tasks: tasks, status: status,
                                    exitCode: exitCode)
+        if let round = try number(object, "round", in: place) {
+            guard let whole = Int(exactly: round), whole >= 0 else { throw fail("\(place)round is not a count") }
+            run.round = whole
+        }
         run.error = try optionalString(object, "error", in: place)
         run.wallSeconds = try number(object, "wall_s", in: place)
         run.throughput = try number(object, "throughput_tasks_per_s", in: place)
@@ -157,6 +207,16 @@ private struct SweepDecoder {
         guard let value = JSONC.member(object, key) else { throw fail("\(place)\(key) is missing") }
         guard case .int(let integer) = TraceValue(value) else { throw fail("\(place)\(key) is not an integer") }
         return integer
+    }
+
+    /// A whole number of at least `minimum`.
+    private func count(_ object: OpaquePointer, _ key: String, in place: String, minimum: Int) throws(SweepReadError)
+        -> Int
+    {
+        guard let value = Int(exactly: try integer(object, key, in: place)), value >= minimum, value <= 1_000_000 else {
+            throw fail("\(place)\(key) must be \(minimum)...1000000")
+        }
+        return value
     }
 
     /// A number (integer or not), nil when missing or `null`.

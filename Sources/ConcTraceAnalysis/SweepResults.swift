@@ -4,6 +4,10 @@ import ConcTraceReader
 /// What `conctrace sweep` measured: each strategy run at each task count, one row per run, with the run's outcome
 /// and the figures the scaling charts of `conctrace report --sweep` plot.
 ///
+/// Each strategy runs several times at each size (`round` 1, 2, ...), interleaved (`RepetitionPlan`); the runs of
+/// one strategy at one size are summarised with their spread (`summaries`), and each size has its verdict
+/// (`verdict(tasks:)`). Files written before repetitions have one run per strategy and size, read as n = 1.
+///
 /// The file form is one JSON object (docs/sweep-format.md): `jsonText()` writes it, `load(path:)` reads it back.
 ///
 /// ```
@@ -29,6 +33,10 @@ public struct SweepResults: Sendable {
         public var strategy: String
         /// The tasks the run was asked to run.
         public var tasks: Int
+        /// The counted round of a repeated measurement (1, 2, ...); 0 for a warm-up run that failed (its strategy
+        /// then left the plan; warm-up runs that went well are not kept); nil for a skipped run, and in files written
+        /// before repetitions.
+        public var round: Int?
         public var status: Status
         /// The exit code of the run (0 when ok).
         public var exitCode: Int32
@@ -70,19 +78,26 @@ public struct SweepResults: Sendable {
     public var createdUnixSeconds: Int64
     /// The version of conctrace that made it.
     public var version: String
+    /// How many times each strategy ran at each size; nil in files written before repetitions.
+    public var repetition: RepetitionPolicy?
     /// The runs, in the order they ran.
     public var runs: [Run]
+    /// Why the runs stopped at each size, in the order of the sizes.
+    public var stops: [Stop]
 
     /// Makes sweep results.
     public init(workload: String, parameters: [(key: String, value: TraceValue)], host: String, cores: Int,
-                createdUnixSeconds: Int64, version: String, runs: [Run]) {
+                createdUnixSeconds: Int64, version: String, repetition: RepetitionPolicy? = nil, runs: [Run],
+                stops: [Stop] = []) {
         self.workload = workload
         self.parameters = parameters
         self.host = host
         self.cores = cores
         self.createdUnixSeconds = createdUnixSeconds
         self.version = version
+        self.repetition = repetition
         self.runs = runs
+        self.stops = stops
     }
 
     /// The strategies in the order they first appear among the runs.
@@ -92,7 +107,7 @@ public struct SweepResults: Sendable {
     }
 
     /// The file's text: one JSON object with the keys of docs/sweep-format.md in their documented order, `null` for
-    /// every figure that is nil (and for numbers that are not finite), one run per line.
+    /// every figure that is nil (and for numbers that are not finite), one run, summary and verdict per line.
     public func jsonText() -> String {
         var head = JSONObjectText()
         head.add("tool", "conctrace")
@@ -103,8 +118,10 @@ public struct SweepResults: Sendable {
         head.add("host", host)
         head.add("cores", cores)
         head.add("created_unix_s", json: String(createdUnixSeconds))
-        let runLines = runs.map(\.jsonText)
-        head.add("runs", json: runLines.isEmpty ? "[]" : "[\n" + runLines.joined(separator: ",\n") + "\n]")
+        head.add("repetition", json: repetition.map(SweepJSON.policy) ?? "null")
+        head.add("runs", json: SweepJSON.lines(runs.map(\.jsonText)))
+        head.add("summaries", json: SweepJSON.lines(summaries.map(SweepJSON.summary)))
+        head.add("verdicts", json: SweepJSON.lines(sizes.map(verdictJSON)))
         return head.text
     }
 }
@@ -115,6 +132,7 @@ extension SweepResults.Run {
         var object = JSONObjectText()
         object.add("strategy", strategy)
         object.add("tasks", tasks)
+        object.add("round", json: round.map { String($0) } ?? "null")
         object.add("status", status.rawValue)
         object.add("exit_code", Int(exitCode))
         object.add("error", error)
@@ -135,6 +153,11 @@ enum SweepJSON {
     static func number(_ value: Double?) -> String {
         guard let value, value.isFinite else { return "null" }
         return value.description
+    }
+
+    /// An array with one element per line (`[]` when empty), so that two files diff by element.
+    static func lines(_ elements: [String]) -> String {
+        elements.isEmpty ? "[]" : "[\n" + elements.joined(separator: ",\n") + "\n]"
     }
 
     /// An object of ordered members.

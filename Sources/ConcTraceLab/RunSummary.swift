@@ -1,3 +1,4 @@
+import ConcTraceAnalysis
 import ConcTraceFormat
 import ConcTraceReader
 
@@ -26,6 +27,9 @@ public struct RunSummary: Sendable, Equatable {
     public var nsPerEvent: Double
     /// Peak resident memory of the run's process, plus its worker processes' (nil where it cannot be read).
     public var peakResidentBytes: Int?
+    /// The failed tasks grouped by error message, most frequent first, from the run's trace (empty when no task
+    /// failed, or nothing was recorded: the messages are in the trace).
+    public var failures: [FailedTasks.Group] = []
 
     /// Tasks done per second.
     public var throughput: Double {
@@ -71,6 +75,16 @@ public struct RunSummary: Sendable, Equatable {
         json.add("dropped", dropped)
         json.add("ns_per_event", nsPerEvent)
         json.add("peak_rss_bytes", json: peakResidentBytes.map { String($0) } ?? "null")
+        let errors = failures.map { group in
+            var object = JSONObjectText()
+            object.add("error", group.error)
+            object.add("count", group.count)
+            object.add("example", group.exampleName)
+            object.add("example_task", Int(group.exampleTask))
+            object.add("example_url", group.exampleURL)
+            return object.text
+        }
+        json.add("errors", json: "[" + errors.joined(separator: ",") + "]")
         return json.text
     }
 
@@ -89,9 +103,29 @@ public struct RunSummary: Sendable, Equatable {
             events: Int(value["events"]?.intValue ?? 0), dropped: Int(value["dropped"]?.intValue ?? 0),
             nsPerEvent: value["ns_per_event"]?.doubleValue ?? 0,
             peakResidentBytes: value["peak_rss_bytes"]?.intValue.map { Int($0) })
+        if case .array(let errors)? = value["errors"] {
+            failures = errors.compactMap { error in
+                guard let message = error["error"]?.stringValue, let count = error["count"]?.intValue,
+                      let example = error["example"]?.stringValue, let task = error["example_task"]?.intValue
+                else { return nil }
+                return FailedTasks.Group(error: message, count: Int(count), exampleName: example, exampleTask: task,
+                                         exampleURL: error["example_url"]?.stringValue)
+            }
+        }
     }
 
-    /// The one line `conctrace run` prints.
+    /// The failed tasks in one phrase, most frequent message first: `3 × HTTP 500 (e.g. download 5), 2 × ...`;
+    /// nil when none failed.
+    public var failureText: String? {
+        guard failed > 0 else { return nil }
+        guard !failures.isEmpty else {
+            return trace == nil ? "their errors were not recorded (no trace)" : "no error message in the trace"
+        }
+        return failures.map { "\($0.count) × \($0.error) (e.g. \($0.exampleName))" }.joined(separator: ", ")
+    }
+
+    /// The line `conctrace run` prints, followed, when tasks failed, by a line per error message (count, message,
+    /// an example task).
     public var text: String {
         var line = "\(workload)/\(strategy): \(done) of \(tasks) "
         line += "tasks done in \(formatted(wallSeconds, digits: 3)) s "
@@ -105,7 +139,13 @@ public struct RunSummary: Sendable, Equatable {
             line += "; trace \(trace) (\(events) events, \(dropped) dropped, "
             line += "\(formatted(nsPerEvent, digits: 1)) ns/event)"
         }
-        return line
+        guard failed > 0 else { return line }
+        // Then the failed tasks, a line per error message.
+        guard !failures.isEmpty else { return line + "\n  failed tasks: " + (failureText ?? "") }
+        return ([line, "  failed tasks by error:"] + failures.map { group in
+            "    \(group.count) × \(group.error) (e.g. \(group.exampleName)" + (group.exampleURL.map { ", \($0)" } ?? "")
+                + ")"
+        }).joined(separator: "\n")
     }
 }
 

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import ConcTraceAnalysis
 import ConcTraceFormat
 import ConcTraceRecorder
 import ConcTraceStrategies
@@ -148,7 +149,18 @@ public enum TracedRun {
             events: Int(stats.events), dropped: Int(stats.dropped), nsPerEvent: stats.nsPerEvent,
             // The run's own process, plus its worker processes under --strategy processes.
             peakResidentBytes: peakResidentBytes().map { $0 + processLog.workersPeakResidentBytes })
-        return RunOutcome(summary: summary, interruptedBy: session.receivedSignal)
+        return RunOutcome(summary: withFailures(summary), interruptedBy: session.receivedSignal)
+    }
+
+    /// `summary` with its failed tasks grouped by error, read back from its trace (the messages are recorded there,
+    /// not kept by the strategies); unchanged when no task failed or there is no trace.
+    static func withFailures(_ summary: RunSummary) -> RunSummary {
+        guard summary.failed > 0, let trace = summary.trace, let failures = try? FailedTasks.read(path: trace) else {
+            return summary
+        }
+        var grouped = summary
+        grouped.failures = failures.byCount
+        return grouped
     }
 
     /// A worker process's event as a line of the run's log.

@@ -13,7 +13,9 @@ extension ConcTrace {
                 grow with its size. docs/metrics.md defines every metric and the JSON keys. A metric that cannot \
                 be computed is null in JSON, with the reason under "unavailable". A trace cut short is analyzed \
                 up to the cut, with a warning. Exit codes: 65 the trace is empty, holds no events, or is not \
-                JSON (the message names the byte offset); 66 it cannot be opened or read.
+                JSON (the message names the byte offset); 66 it cannot be opened or read. When tasks failed, \
+                they are listed grouped by error message (count, message, an example task; "failed_tasks" in \
+                JSON).
                 """
         )
 
@@ -26,7 +28,12 @@ extension ConcTrace {
         func run() throws {
             try reportingFailures {
                 let analysis = try analyzeTrace(trace)
-                printLine(format.render(analysis.report()))
+                var report = analysis.report()
+                // Failed tasks grouped by error message (issue 13 item 7): a second pass, only when some failed.
+                if (analysis[.tasksFailed] ?? 0) > 0, let failures = try? FailedTasks.read(path: trace) {
+                    report.sections.append(failures.section)
+                }
+                printLine(format.render(report))
             }
         }
     }

@@ -73,6 +73,15 @@ struct LabCodingTests {
         #expect(RunSummary(json: untraced.jsonText) == untraced)
         #expect(RunSummary(json: "not json") == nil)
         #expect(summary.text.contains("14 of 15 tasks done") && summary.text.contains("1 failed"))
+        // Failed tasks grouped by error (issue 13 item 7) survive the child's line too.
+        var failing = summary
+        failing.failures = [FailedTasks.Group(error: "HTTP 500", count: 1, exampleName: "download 3", exampleTask: 5,
+                                              exampleURL: "http://127.0.0.1:1/page/3")]
+        #expect(RunSummary(json: failing.jsonText) == failing)
+        #expect(failing.text.hasSuffix("\n  failed tasks by error:\n    1 × HTTP 500 (e.g. download 3, " +
+                                       "http://127.0.0.1:1/page/3)"))
+        #expect(failing.failureText == "1 × HTTP 500 (e.g. download 3)")
+        #expect(summary.failureText == "no error message in the trace")
     }
 
     @Test("a worker's request survives its command line", arguments: [

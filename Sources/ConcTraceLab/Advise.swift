@@ -6,39 +6,49 @@ import ConcTraceStrategies
 import ConcTraceSystem
 import ConcTraceWorkloads
 
-/// `conctrace advise`: runs each candidate strategy on the same work, as measured child runs, and advises.
+/// `conctrace advise`: runs each candidate strategy on the same work repeatedly, interleaved, as measured child runs
+/// (`RepeatedMeasurement`), and advises from the test of their runs.
 public struct AdviseRequest: Sendable {
     public var workload: WorkloadSpec
     public var strategies: [StrategyKind]
     public var workers: Int?
     public var limitSeconds: Double
+    /// How many times each strategy runs (`--repeat`, or adaptive within `--budget-s`).
+    public var policy: RepetitionPolicy
     /// Where to keep the runs' traces; nil for a private temporary folder, removed at the end.
     public var traceFolder: String?
 
     /// Makes a request.
     public init(workload: WorkloadSpec, strategies: [StrategyKind], workers: Int?, limitSeconds: Double,
-                traceFolder: String?) {
+                policy: RepetitionPolicy, traceFolder: String?) {
         self.workload = workload
         self.strategies = strategies
         self.workers = workers
         self.limitSeconds = limitSeconds
+        self.policy = policy
         self.traceFolder = traceFolder
     }
 }
 
 /// What `advise` measured and concluded.
 public struct AdviseOutcome: Sendable {
-    /// The runs, one per strategy, as a sweep of one size.
+    /// The runs, as a sweep of one size (every counted run, with its round).
     public var results: SweepResults
     /// The advice.
     public var advice: StrategyAdvice
+    /// From the first run's start to the last run's end, s.
+    public var elapsedSeconds: Double
+    /// Each strategy's kept trace (its last run's), in the order measured; empty when the traces were not kept.
+    public var traces: [String]
 }
 
 /// How advice is made.
 public enum Advise {
-    /// Measures every strategy of `request` (stopping early on a signal: `ChildRun.stopSignal`), then advises.
+    /// Measures the strategies of `request` (stopping early on a signal: `ChildRun.stopSignal`), then advises.
     /// - Throws: `LabError` when the trace folder cannot be made.
-    public static func run(_ request: AdviseRequest, progress: (String) -> Void) throws(LabError) -> AdviseOutcome {
+    public static func run(_ request: AdviseRequest, progress: (RepeatedMeasurement.Step) -> Void) throws(LabError)
+        -> AdviseOutcome
+    {
         let temporary: ScratchFolder?
         let folder: String
         if let kept = request.traceFolder {
@@ -55,30 +65,20 @@ public enum Advise {
         }
         defer { temporary?.remove() }
         let kind = request.workload.kind
-        var measured: [SweepResults.Run] = []
-        for strategy in request.strategies {
-            guard ChildRun.stopSignal == nil else { break }
-            progress("\(kind.rawValue)/\(strategy.rawValue) × \(request.workload.taskCount)")
-            let run = MeasuredRun(workload: request.workload, strategy: strategy, workers: request.workers,
-                                  tracePath: "\(folder)/\(kind.rawValue)-\(strategy.rawValue).json")
-            measured.append(run.measure(limitSeconds: request.limitSeconds))
-        }
+        let measurement = RepeatedMeasurement(
+            workload: request.workload, strategies: request.strategies, workers: request.workers,
+            limitSeconds: request.limitSeconds, policy: request.policy,
+            tracePath: { "\(folder)/\(kind.rawValue)-\($0.rawValue).json" })
+        let outcome = try measurement.run(progress: progress)
         let results = SweepResults(workload: kind.rawValue, parameters: Sweep.describedParameters(request.workload),
                                    host: Machine.hostName, cores: Machine.cores, createdUnixSeconds: Int64(time(nil)),
-                                   version: Lab.version, runs: measured)
-        return AdviseOutcome(results: results,
-                             advice: StrategyAdvice(workload: kind.rawValue, runs: measured, cores: Machine.cores))
-    }
-}
-
-extension StrategyAdvice {
-    /// "use X" and the reasons, as printed by `advise` and `demo`.
-    public var text: String {
-        var lines = [choice.map { "use \($0)" } ?? "no advice: no strategy finished the work"]
-        lines += reasons.map { "  - " + $0 }
-        lines.append("  - " + rule)
-        if let swiftNote { lines.append("  - " + swiftNote) }
-        lines += problems.map { "  ! " + $0 }
-        return lines.joined(separator: "\n")
+                                   version: Lab.version, repetition: request.policy, runs: outcome.runs,
+                                   stops: [SweepResults.Stop(tasks: request.workload.taskCount,
+                                                             reason: outcome.stopReason)])
+        let traces = request.traceFolder == nil ? [] : request.strategies.compactMap { strategy in
+            outcome.runs.last { $0.strategy == strategy.rawValue }?.trace
+        }
+        return AdviseOutcome(results: results, advice: outcome.advice(measurement),
+                             elapsedSeconds: outcome.elapsedSeconds, traces: traces)
     }
 }

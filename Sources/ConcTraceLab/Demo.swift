@@ -22,10 +22,14 @@ public struct DemoRequest: Sendable {
     public var sweepSizes: [Int]
     /// A run's time limit (the sweep skips sizes predicted to pass it).
     public var limitSeconds: Double
+    /// How many times each strategy runs in each experiment.
+    public var policy: RepetitionPolicy
+    /// How many times each strategy runs at each size of the sweep.
+    public var sweepPolicy: RepetitionPolicy
 
     /// Makes a request.
     public init(outputFolder: String, pages: Int, latencyMilliseconds: Int, cpuTasks: Int, cpuBase: Int,
-                sweepSizes: [Int], limitSeconds: Double) {
+                sweepSizes: [Int], limitSeconds: Double, policy: RepetitionPolicy, sweepPolicy: RepetitionPolicy) {
         self.outputFolder = outputFolder
         self.pages = pages
         self.latencyMilliseconds = latencyMilliseconds
@@ -33,16 +37,22 @@ public struct DemoRequest: Sendable {
         self.cpuBase = cpuBase
         self.sweepSizes = sweepSizes
         self.limitSeconds = limitSeconds
+        self.policy = policy
+        self.sweepPolicy = sweepPolicy
     }
 }
 
 /// What the demo measured.
 public struct DemoOutcome: Sendable {
-    /// One experiment: its title, its kind (`I/O-bound (download)`), and its runs.
+    /// One experiment: its title, its kind (`I/O-bound (download)`), its runs and its verdict.
     public struct Experiment: Sendable {
         public var title: String
         public var kind: String
+        /// Every counted run (as a sweep of one size).
         public var results: SweepResults
+        public var advice: StrategyAdvice
+        /// From the first run's start to the last run's end, s.
+        public var elapsedSeconds: Double
     }
 
     public var experiments: [Experiment]
@@ -57,9 +67,7 @@ public enum Demo {
     /// Runs the demo (stopping early on a signal: `ChildRun.stopSignal`), calling `progress` as each run starts.
     /// - Throws: `LabError`: the site server cannot listen, an output cannot be written, a trace cannot be read for
     ///   the report.
-    public static func run(_ request: DemoRequest, progress: (_ step: String, _ total: Int) -> Void)
-        throws(LabError) -> DemoOutcome
-    {
+    public static func run(_ request: DemoRequest, progress: (String) -> Void) throws(LabError) -> DemoOutcome {
         let folder = request.outputFolder
         try createFolder(folder)
         let server: SiteServer
@@ -79,38 +87,45 @@ public enum Demo {
             (WorkloadSpec(kind: .cpu, tasks: request.cpuTasks, base: request.cpuBase),
              "CPU: \(request.cpuTasks) sums of squares of i below \(request.cpuBase) + k, exact", "CPU-bound (cpu)"),
         ]
-        let total = experiments.count * strategies.count + request.sweepSizes.count * strategies.count
         var done: [DemoOutcome.Experiment] = []
         for experiment in experiments {
-            var runs: [SweepResults.Run] = []
-            for strategy in strategies {
-                guard ChildRun.stopSignal == nil else { break }
-                progress("\(experiment.spec.kind.rawValue)/\(strategy.rawValue)", total)
-                let path = "\(folder)/\(experiment.spec.kind.rawValue)-\(strategy.rawValue).json"
-                let run = MeasuredRun(workload: experiment.spec, strategy: strategy, workers: nil, tracePath: path)
-                runs.append(run.measure(limitSeconds: max(request.limitSeconds, 60)))
-            }
-            done.append(DemoOutcome.Experiment(title: experiment.title, kind: experiment.kind,
-                                               results: results(experiment.spec.kind, runs, cores: cores)))
+            guard ChildRun.stopSignal == nil else { break }
+            let name = experiment.spec.kind.rawValue
+            let measurement = RepeatedMeasurement(
+                workload: experiment.spec, strategies: strategies, workers: nil,
+                limitSeconds: max(request.limitSeconds, 60), policy: request.policy,
+                tracePath: { "\(folder)/\(name)-\($0.rawValue).json" })
+            let outcome = try measurement.run(progress: { progress("\(name) · " + $0.text) })
+            var results = results(experiment.spec.kind, outcome.runs, cores: cores)
+            results.repetition = request.policy
+            results.stops = [SweepResults.Stop(tasks: experiment.spec.taskCount, reason: outcome.stopReason)]
+            done.append(DemoOutcome.Experiment(title: experiment.title, kind: experiment.kind, results: results,
+                                               advice: outcome.advice(measurement, cores: cores),
+                                               elapsedSeconds: outcome.elapsedSeconds))
         }
 
         var sweep: SweepResults?
         if !request.sweepSizes.isEmpty, ChildRun.stopSignal == nil {
-            var runs: [SweepResults.Run] = []
             let sweepFolder = folder + "/sweep"
             try createFolder(sweepFolder)
+            var measured = results(.sleep, [], cores: cores)
+            measured.parameters = [("sleep_ms", .double(10)), ("steps", .int(1))]
+            measured.repetition = request.sweepPolicy
             try Sweep.measure(workload: WorkloadSpec(kind: .sleep, sleepMilliseconds: 10), sizes: request.sweepSizes,
                               strategies: strategies, workers: nil, traceFolder: sweepFolder,
-                              limitSeconds: request.limitSeconds, progress: { progress($0, total) }) { runs.append($0) }
-            var measured = results(.sleep, runs, cores: cores)
-            measured.parameters = [("sleep_ms", .double(10)), ("steps", .int(1))]
+                              limitSeconds: request.limitSeconds, policy: request.sweepPolicy, progress: progress,
+                              record: { measured.runs.append($0) }, stopped: { measured.stops.append($0) })
             sweep = measured
             try Sweep.save(measured, to: "\(folder)/sweep-sleep.json")
         }
 
         let reportPath = "\(folder)/report.html"
-        // Every run whose trace was analyzed (a run that could not run has none).
-        let tracePaths = done.flatMap(\.results.runs).compactMap(\.trace)
+        // Each strategy's kept trace (its last run's; a strategy that could not run has none).
+        let tracePaths = done.flatMap { experiment in
+            experiment.results.strategies.compactMap { strategy in
+                experiment.results.runs.last { $0.strategy == strategy }?.trace
+            }
+        }
         var written: String?
         if !tracePaths.isEmpty || sweep != nil {
             let html: String

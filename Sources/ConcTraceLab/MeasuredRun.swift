@@ -32,12 +32,19 @@ public struct MeasuredRun: Sendable {
         return arguments + workload.optionArguments
     }
 
+    /// What one measurement gave: the run's figures as a sweep records them, and its trace's analysis (nil when the
+    /// run left no trace that could be read).
+    public struct Result: Sendable {
+        public var run: SweepResults.Run
+        public var analysis: TraceAnalysis?
+    }
+
     /// Runs it as a child process (for at most `limitSeconds`), then analyzes its trace: the figures, as a sweep
-    /// records them.
+    /// records them, and the analysis.
     ///
     /// A child that exits 0 is `ok`; 3 (some tasks failed) is `failed`, with its figures; anything else, a child
     /// that passed its limit, or one that could not start is `error`, with the child's own one-line message.
-    public func measure(limitSeconds: Double) -> SweepResults.Run {
+    public func measure(limitSeconds: Double) -> Result {
         var run = SweepResults.Run(strategy: strategy.rawValue, tasks: workload.taskCount, status: .error,
                                    exitCode: 0)
         let ending: ChildRun.Ending
@@ -46,7 +53,7 @@ public struct MeasuredRun: Sendable {
         } catch {
             run.exitCode = ExitStatus.cannotStartWorkers.rawValue
             run.error = "cannot start the run: \(error)"
-            return run
+            return Result(run: run, analysis: nil)
         }
         run.exitCode = ending.status
         switch ending.status {
@@ -62,15 +69,18 @@ public struct MeasuredRun: Sendable {
             run.error = ending.errorLine ?? "exit status \(ending.status)"
         }
         let summary = RunSummary(json: ending.stdout)
+        if run.status == .failed, let summary, let failures = summary.failureText {
+            run.error = "\(summary.failed) of \(summary.tasks) tasks failed: " + failures
+        }
         run.wallSeconds = summary?.wallSeconds
         run.throughput = summary?.throughput
         run.peakRSSBytes = summary?.peakResidentBytes
         guard run.status != .error, access(tracePath, R_OK) == 0,
-              let analysis = try? TraceAnalyzer.analyze(path: tracePath) else { return run }
+              let analysis = try? TraceAnalyzer.analyze(path: tracePath) else { return Result(run: run, analysis: nil) }
         run.trace = tracePath
         run.latencyP99Milliseconds = analysis[.latencyP99]
         run.dispatchOverheadMicroseconds = analysis[.dispatchMean]
         run.switchesPerTask = analysis[.switchesPerTask]
-        return run
+        return Result(run: run, analysis: analysis)
     }
 }

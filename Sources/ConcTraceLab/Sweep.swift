@@ -7,8 +7,9 @@ import ConcTraceStrategies
 import ConcTraceSystem
 import ConcTraceWorkloads
 
-/// `conctrace sweep`: each strategy at each size, smallest size first, each run measured in a child process
-/// (`MeasuredRun`), the results file rewritten after every run so that an interrupted sweep keeps what it measured.
+/// `conctrace sweep`: each strategy at each size, smallest size first; at each size the strategies are measured
+/// repeatedly and interleaved (`RepeatedMeasurement`), each run in a child process (`MeasuredRun`); the results file
+/// is rewritten after every run so that an interrupted sweep keeps what it measured.
 public struct SweepRequest: Sendable {
     /// The workload (its `tasks` is ignored: `sizes` are the task counts).
     public var workload: WorkloadSpec
@@ -18,6 +19,8 @@ public struct SweepRequest: Sendable {
     public var workers: Int?
     /// A run's time limit: past it the run is stopped; a size predicted to pass it is skipped.
     public var limitSeconds: Double
+    /// How many times each strategy runs at each size (an adaptive plan's budget is per size).
+    public var policy: RepetitionPolicy
     /// Where the runs' traces go.
     public var traceFolder: String
     /// Where the results go (docs/sweep-format.md).
@@ -25,12 +28,13 @@ public struct SweepRequest: Sendable {
 
     /// Makes a request.
     public init(workload: WorkloadSpec, sizes: [Int], strategies: [StrategyKind], workers: Int?, limitSeconds: Double,
-                traceFolder: String, resultsPath: String) {
+                policy: RepetitionPolicy, traceFolder: String, resultsPath: String) {
         self.workload = workload
         self.sizes = sizes
         self.strategies = strategies
         self.workers = workers
         self.limitSeconds = limitSeconds
+        self.policy = policy
         self.traceFolder = traceFolder
         self.resultsPath = resultsPath
     }
@@ -51,56 +55,77 @@ public enum Sweep {
         var results = SweepResults(
             workload: request.workload.kind.rawValue, parameters: describedParameters(request.workload),
             host: Machine.hostName, cores: Machine.cores, createdUnixSeconds: Int64(time(nil)),
-            version: Lab.version, runs: [])
+            version: Lab.version, repetition: request.policy, runs: [])
         try save(results, to: request.resultsPath)
         try measure(workload: request.workload, sizes: request.sizes, strategies: request.strategies,
                     workers: request.workers, traceFolder: request.traceFolder, limitSeconds: request.limitSeconds,
-                    progress: progress) { (run) throws(LabError) in
-            results.runs.append(run)
-            try save(results, to: request.resultsPath)
-        }
+                    policy: request.policy, progress: progress,
+                    record: { (run) throws(LabError) in
+                        results.runs.append(run)
+                        try save(results, to: request.resultsPath)
+                    },
+                    stopped: { (stop) throws(LabError) in
+                        results.stops.append(stop)
+                        try save(results, to: request.resultsPath)
+                    })
         return results
     }
 
-    /// Why a strategy is not run at `size`, given its run at the size before: it did not run, or would pass the
-    /// limit if its time grows in proportion to the tasks.
-    public static func skipReason(_ previous: SweepResults.Run?, size: Int, limit: Double) -> String? {
+    /// Why a strategy is not run at `size`, given its summary at the size before: it did not run, could not run,
+    /// or would pass the limit if its median time grows in proportion to the tasks.
+    public static func skipReason(_ previous: SweepResults.Summary?, size: Int, limit: Double) -> String? {
         guard let previous else { return nil }
         if previous.status == .skipped { return previous.error }
         if previous.status == .error { return "it could not run \(previous.tasks) tasks" }
-        guard let wall = previous.wallSeconds else { return nil }
+        guard let wall = previous.wall?.median else { return nil }
         let predicted = wall * Double(size) / Double(previous.tasks)
         guard predicted > limit else { return nil }
         return "about \(formatted(predicted, digits: 0)) s predicted from \(previous.tasks) tasks " +
-            "(\(formatted(wall, digits: 2)) s), over the \(formatted(limit, digits: 0)) s limit per run (--limit-s)"
+            "(median \(formatted(wall, digits: 2)) s), over the \(formatted(limit, digits: 0)) s limit per run (--limit-s)"
     }
 
-    /// Measures each strategy at each size, smallest size first; `record` gets every run as it ends. A strategy is
-    /// not run at a size its previous size predicts to pass the limit (`skipReason`); a signal stops the sweep.
+    /// Measures the strategies at each size, smallest size first, repeatedly as `policy` says; `record` gets every
+    /// run as it ends (skipped ones too), `stopped` why each size's runs stopped. A strategy is not run at a size
+    /// its previous size predicts to pass the limit (`skipReason`); a signal stops the sweep.
     public static func measure(workload: WorkloadSpec, sizes: [Int], strategies: [StrategyKind], workers: Int?,
-                               traceFolder: String, limitSeconds: Double, progress: (String) -> Void,
-                               record: (SweepResults.Run) throws(LabError) -> Void) throws(LabError) {
-        var last: [StrategyKind: SweepResults.Run] = [:]
+                               traceFolder: String, limitSeconds: Double, policy: RepetitionPolicy,
+                               progress: (String) -> Void,
+                               record: (SweepResults.Run) throws(LabError) -> Void,
+                               stopped: (SweepResults.Stop) throws(LabError) -> Void) throws(LabError) {
+        var last: [StrategyKind: SweepResults.Summary] = [:]
         for size in sizes.sorted() {
+            guard ChildRun.stopSignal == nil else { return }
+            var measured: [StrategyKind] = []
+            var runs: [SweepResults.Run] = []
             for strategy in strategies {
-                guard ChildRun.stopSignal == nil else { return }
-                progress("\(workload.kind.rawValue)/\(strategy.rawValue) × \(size)")
-                let run: SweepResults.Run
                 if let reason = skipReason(last[strategy], size: size, limit: limitSeconds) {
                     var skipped = SweepResults.Run(strategy: strategy.rawValue, tasks: size, status: .skipped,
                                                    exitCode: 0)
                     skipped.error = reason
-                    run = skipped
+                    runs.append(skipped)
+                    try record(skipped)
                 } else {
-                    var sized = workload
-                    sized.tasks = size
-                    let request = MeasuredRun(
-                        workload: sized, strategy: strategy, workers: workers,
-                        tracePath: "\(traceFolder)/\(workload.kind.rawValue)-\(strategy.rawValue)-\(size).json")
-                    run = request.measure(limitSeconds: limitSeconds)
+                    measured.append(strategy)
                 }
-                last[strategy] = run
-                try record(run)
+            }
+            if !measured.isEmpty {
+                var sized = workload
+                sized.tasks = size
+                let kind = workload.kind.rawValue
+                let request = RepeatedMeasurement(
+                    workload: sized, strategies: measured, workers: workers, limitSeconds: limitSeconds, policy: policy,
+                    tracePath: { "\(traceFolder)/\(kind)-\($0.rawValue)-\(size).json" })
+                let outcome = try request.run(progress: { progress("\(kind) × \(size) · " + $0.text) },
+                                              record: { (run) throws(LabError) in
+                                                  runs.append(run)
+                                                  try record(run)
+                                              })
+                try stopped(SweepResults.Stop(tasks: size, reason: outcome.stopReason))
+            }
+            let sizeResults = SweepResults(workload: workload.kind.rawValue, parameters: [], host: "", cores: 0,
+                                           createdUnixSeconds: 0, version: "", runs: runs)
+            for summary in sizeResults.summaries(tasks: size) {
+                if let strategy = StrategyKind(rawValue: summary.strategy) { last[strategy] = summary }
             }
         }
     }

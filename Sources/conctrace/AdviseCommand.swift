@@ -1,4 +1,5 @@
 import ArgumentParser
+import ConcTraceAnalysis
 import ConcTraceLab
 import ConcTraceSystem
 import ConcTraceWorkloads
@@ -6,13 +7,20 @@ import ConcTraceWorkloads
 extension ConcTrace {
     struct Advise: ParsableCommand, HandlesSignals {
         static let configuration = CommandConfiguration(
-            abstract: "Run the candidate strategies briefly on your workload and answer: use X, with the reasons.",
+            abstract: "Measure the candidate strategies on your workload, repeatedly, and answer: use X, or X and Y tie.",
             discussion: """
-                Each strategy runs the same work once, as 'conctrace run' in a child process, traced and \
-                analyzed (docs/metrics.md). The fastest wins; within 10% the one with the least memory (then the \
-                lowest p99 latency). The answer says how it compares with the tutorial's rule (slow I/O: an event \
-                loop; fast I/O and few tasks: threads; CPU-bound: processes) and where Swift differs from Python. \
-                Exit codes: 0 an answer; 3 no strategy finished the work; 64 bad arguments; 130/143 interrupted.
+                Each strategy runs the same work as 'conctrace run' in a child process, traced and analyzed \
+                (docs/metrics.md): one warm-up run each, then interleaved rounds (A B C A B C ...), by default \
+                at least 5 and more until every median wall time is known within ±5% at 95% confidence or \
+                --budget-s is spent (--repeat N fixes the count). A strategy is named faster only when a \
+                Mann-Whitney U test finds the difference significant (p < 0.01) and it is more than 5%; \
+                otherwise the strategies tie, and peak memory, then p99 latency, break the tie the same way. \
+                Every figure comes with its median, 95% confidence interval, min-max and n. The answer says \
+                where the workload falls in the tutorial's rule, classified from the traces (CPU- or I/O-bound, \
+                slow or fast I/O against the measured switch cost, many or few tasks), whether the measurement \
+                agrees, and warns about noise (a busy machine, CPU steal, short runs, wide spread, outliers). \
+                Exit codes: 0 a winner or a tie; 3 no strategy finished its runs; 64 bad arguments; \
+                130/143 interrupted.
                 """
         )
 
@@ -25,8 +33,11 @@ extension ConcTrace {
         @OptionGroup
         var runs: MeasuredRunOptions
 
-        @Option(help: "Keep the runs' traces in this folder (default: a temporary folder, removed).")
+        @Option(help: "Keep the runs' traces in this folder, each strategy's last run (default: a temporary folder, removed).")
         var traceDir: String?
+
+        @Option(help: "Output: text (the table, the verdict and its reasons) or json (one object, docs/metrics.md).")
+        var format: OutputFormat = .text
 
         func validate() throws {
             if let tasks, !(1...10_000_000).contains(tasks) {
@@ -39,21 +50,29 @@ extension ConcTrace {
             ChildRun.forwardSignals()
             try reportingFailures {
                 let strategies = try runs.strategyList()
-                var progress = Progress(total: strategies.count, verbose: runs.verbose)
+                let progress = Progress(verbose: runs.verbose)
                 let request = AdviseRequest(workload: runs.workload(workload, tasks: tasks), strategies: strategies,
-                                            workers: runs.workers, limitSeconds: runs.limitS, traceFolder: traceDir)
-                let outcome = try ConcTraceLab.Advise.run(request) { progress.begin($0) }
+                                            workers: runs.workers, limitSeconds: runs.limitS,
+                                            policy: runs.repetition.policy(), traceFolder: traceDir)
+                let outcome = try ConcTraceLab.Advise.run(request) { progress.begin($0.text) }
                 progress.clear()
                 if let signal = ChildRun.stopSignal {
-                    printError("interrupted before every candidate ran; no advice")
+                    printError("interrupted before the runs ended; no advice")
                     throw ExitStatus.forSignal(signal).exitCode
                 }
-                printLine("\(workload.rawValue), \(request.workload.taskCount) tasks, \(Machine.cores) cores:")
-                printLine(SweepTable(outcome.results).text)
-                printLine("")
-                printLine(outcome.advice.text)
-                if let traceDir { printLine("traces: \(traceDir)/") }
-                if outcome.advice.choice == nil { throw ExitStatus.partialFailure.exitCode }
+                let advice = outcome.advice
+                switch format {
+                case .json:
+                    printLine(advice.jsonText())
+                case .text:
+                    printLine("\(workload.rawValue), \(request.workload.taskCount) tasks, \(Machine.cores) cores; " +
+                              "\(strategies.count) strategies measured in \(formatted(outcome.elapsedSeconds, digits: 1)) s:")
+                    printLine(advice.summaryText)
+                    if let traceDir {
+                        printLine("traces: \(traceDir)/\(workload.rawValue)-<strategy>.json (each strategy's last run)")
+                    }
+                }
+                if advice.verdict.winners.isEmpty { throw ExitStatus.partialFailure.exitCode }
             }
         }
     }

@@ -9,10 +9,13 @@ extension ConcTrace {
             abstract: "The tutorial's experiments under every strategy: traces, a comparison, a verdict, a report.",
             discussion: """
                 Starts the embedded site server on 127.0.0.1; downloads the tutorial's 15 pages and computes its \
-                20 sums of squares under sequential, threads, async, eventloop and processes; then sweeps the \
-                sleep workload over a few sizes. Each run is 'conctrace run' in a child process, traced to \
-                <out-dir>/<workload>-<strategy>.json and analyzed. Prints the comparison and a verdict, and \
-                writes <out-dir>/report.html (open it in a browser). A progress line shows on stderr when it is \
+                20 sums of squares under sequential, threads, async, eventloop and processes, each strategy \
+                repeatedly and interleaved as advise does (--repeat, --budget-s; by default at least 5 runs each, \
+                within a 10 s budget per experiment); then sweeps the sleep workload over a few sizes \
+                (--sweep-repeat runs per size). Each run is 'conctrace run' in a child process, traced to \
+                <out-dir>/<workload>-<strategy>.json (each strategy's last run) and analyzed. Prints each \
+                figure's median with its spread, a verdict per experiment with its test, and writes \
+                <out-dir>/report.html (open it in a browser). A progress line shows on stderr when it is \
                 a terminal. Exit codes: 0 every run ok; 3 some runs failed; 69 the site server cannot listen; \
                 73 output cannot be created; 130/143 interrupted (the traces made so far are kept, and the report \
                 covers them).
@@ -41,6 +44,16 @@ extension ConcTrace {
         @Option(help: "A run's time limit in seconds (the sweep skips sizes predicted to pass it).")
         var limitS: Double = 5
 
+        @OptionGroup
+        var repetition: RepetitionOptions
+
+        @Option(help: ArgumentHelp("Counted runs per strategy at each size of the sweep (after one warm-up run).",
+                                   valueName: "n"))
+        var sweepRepeat: Int = 3
+
+        /// The experiments' default plan: adaptive, at least 5 runs each, within 10 s per experiment.
+        static let defaultPolicy = RepetitionPolicy.adaptive(budgetSeconds: 10)
+
         @Flag(name: .shortAndLong, help: "Say on stderr which run starts, a line each (on a terminal, one line shows anyway).")
         var verbose = false
 
@@ -62,36 +75,36 @@ extension ConcTrace {
             }
             if sweepSizes != "none" { _ = try parseSizes(sweepSizes, option: "--sweep", maximum: 1_000_000) }
             if !(limitS > 0) { throw ValidationError("--limit-s must be above 0 (got \(limitS))") }
+            try repetition.validate()
+            if !(1...100).contains(sweepRepeat) {
+                throw ValidationError("--sweep-repeat must be 1...100 (got \(sweepRepeat))")
+            }
         }
 
         func run() throws {
             ChildRun.forwardSignals()
             try reportingFailures {
-                var progress: Progress?
+                let progress = Progress(verbose: verbose)
                 let request = DemoRequest(
                     outputFolder: outDir, pages: pages, latencyMilliseconds: latencyMs, cpuTasks: cpuTasks,
-                    cpuBase: cpuBase, sweepSizes: sizes, limitSeconds: limitS)
-                let outcome = try ConcTraceLab.Demo.run(request) { step, total in
-                    if progress == nil { progress = Progress(total: total, verbose: verbose) }
-                    progress?.begin(step)
-                }
-                progress?.clear()
+                    cpuBase: cpuBase, sweepSizes: sizes, limitSeconds: limitS,
+                    policy: repetition.policy(default: Self.defaultPolicy), sweepPolicy: .fixed(sweepRepeat))
+                let outcome = try ConcTraceLab.Demo.run(request) { progress.begin($0) }
+                progress.clear()
                 for experiment in outcome.experiments {
                     printLine(experiment.title)
                     printLine(SweepTable(experiment.results).text)
                     printLine("")
                 }
                 if let sweep = outcome.sweep {
-                    printLine("Scaling: sleep tasks (one 10 ms wait each); skipped sizes would pass the " +
-                              "\(formatted(limitS, digits: 0)) s limit")
+                    printLine("Scaling: sleep tasks (one 10 ms wait each), \(sweepRepeat) run(s) per size; skipped " +
+                              "sizes would pass the \(formatted(limitS, digits: 0)) s limit")
                     printLine(SweepTable(sweep).text)
                     printLine("")
                 }
                 printLine("Verdict")
                 for experiment in outcome.experiments {
-                    let advice = StrategyAdvice(workload: experiment.results.workload, runs: experiment.results.runs,
-                                                cores: experiment.results.cores)
-                    printLine("\(experiment.kind): " + advice.text)
+                    printLine("\(experiment.kind): " + experiment.advice.verdictText)
                 }
                 printLine("")
                 if let report = outcome.reportPath { printLine("report: \(report) (open it in a browser)") }

@@ -1,10 +1,11 @@
 import ArgumentParser
+import ConcTraceAnalysis
 import ConcTraceLab
 import ConcTraceStrategies
 import ConcTraceWorkloads
 
-/// What `sweep` and `advise` share: which strategies run, with how many workers, for how long at most, and the
-/// workload's own options, passed on to each child `conctrace run`.
+/// What `sweep` and `advise` share: which strategies run, with how many workers, how many times, for how long at
+/// most, and the workload's own options, passed on to each child `conctrace run`.
 struct MeasuredRunOptions: ParsableArguments {
     @Option(help: ArgumentHelp(
         "Strategies, comma-separated (default: all: sequential, threads, async, eventloop, processes).",
@@ -16,6 +17,9 @@ struct MeasuredRunOptions: ParsableArguments {
 
     @Option(help: "A run's time limit in seconds: past it the run is stopped and reported as such.")
     var limitS: Double = 60
+
+    @OptionGroup
+    var repetition: RepetitionOptions
 
     @Flag(name: .shortAndLong, help: "Say on stderr which run starts, a line each (on a terminal, one line shows anyway).")
     var verbose = false
@@ -33,6 +37,7 @@ struct MeasuredRunOptions: ParsableArguments {
             throw ValidationError("--workers must be 1...10000 (got \(workers))")
         }
         if !(limitS > 0) { throw ValidationError("--limit-s must be above 0 (got \(limitS))") }
+        try repetition.validate()
         try parameters.validate(tasks: maxTasks)
         try download.validate(for: workload)
     }
@@ -56,6 +61,41 @@ struct MeasuredRunOptions: ParsableArguments {
     /// The workload the runs share, of `tasks` tasks (nil: its default).
     func workload(_ kind: WorkloadKind, tasks: Int?) -> WorkloadSpec {
         download.apply(to: parameters.spec(kind, tasks: tasks))
+    }
+}
+
+/// How many times each strategy runs: `--repeat N`, or adaptively within `--budget-s` (docs/metrics.md,
+/// "Repetitions").
+struct RepetitionOptions: ParsableArguments {
+    @Option(name: .customLong("repeat"), help: ArgumentHelp(
+        "Counted runs per strategy, after one warm-up run each (default: adaptive: at least 5, then more until " +
+            "every median wall time is known within ±5% at 95% confidence, 30 at most, or --budget-s is spent). " +
+            "Fewer than 5 cannot name a winner at p < 0.01.", valueName: "n"))
+    var repeatCount: Int?
+
+    @Option(name: .customLong("budget-s"), help: ArgumentHelp(
+        "The adaptive plan's time budget in seconds (per size for sweep): no round starts that is predicted to " +
+            "end past it; the first 5 rounds run regardless. (default: 20)", valueName: "s"))
+    var budgetS: Double?
+
+    /// Checks the values.
+    func validate() throws {
+        if let repeatCount, !(1...1000).contains(repeatCount) {
+            throw ValidationError("--repeat must be 1...1000 (got \(repeatCount))")
+        }
+        if let budgetS, !(budgetS >= 0 && budgetS <= 86_400) {
+            throw ValidationError("--budget-s must be 0...86400 (got \(budgetS))")
+        }
+        if repeatCount != nil, budgetS != nil {
+            throw ValidationError("--repeat fixes the number of runs; --budget-s is for the adaptive plan (give one)")
+        }
+    }
+
+    /// The plan these options ask for; `defaultPolicy` without either option.
+    func policy(default defaultPolicy: RepetitionPolicy = .adaptive()) -> RepetitionPolicy {
+        if let repeatCount { return .fixed(repeatCount) }
+        if let budgetS { return .adaptive(budgetSeconds: budgetS) }
+        return defaultPolicy
     }
 }
 

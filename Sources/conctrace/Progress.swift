@@ -2,25 +2,22 @@
 import Glibc
 #endif
 
-/// Progress on stderr for the commands that make many runs (`sweep`, `demo`, `advise`): on a terminal, one line
-/// rewritten at each step; with `--verbose`, a line per step (`conctrace: [2/8] sleep/threads × 100 …`), terminal or
-/// not; otherwise nothing (a log, a pipe, a test).
+/// Progress on stderr for the commands that make many runs (`sweep`, `demo`, `advise`, `bench switch`): on a
+/// terminal, one line rewritten at each step; with `--verbose`, a line per step (`conctrace: round 2 · threads ·
+/// ±3.1% …`), terminal or not; otherwise nothing (a log, a pipe, a test). The number of steps is not known ahead:
+/// an adaptive plan decides between rounds.
 struct Progress {
     private let isTerminal = isatty(STDERR_FILENO) == 1
     private let verbose: Bool
-    private let total: Int
-    private var step = 0
 
-    /// A display for `total` steps.
-    init(total: Int, verbose: Bool = false) {
-        self.total = total
+    /// A display; `verbose` prints a line per step.
+    init(verbose: Bool = false) {
         self.verbose = verbose
     }
 
     /// Shows that step `text` is starting.
-    mutating func begin(_ text: String) {
-        step += 1
-        let line = "[\(step)/\(total)] \(text) …"
+    func begin(_ text: String) {
+        let line = "\(text) …"
         if verbose {
             printNote(line)
         } else if isTerminal {

@@ -1,8 +1,9 @@
 import ConcTraceAnalysis
 import ConcTraceLab
 
-/// A sweep's runs as a plain-text table: one row per run, by size then strategy, with the reason beside each run
-/// that did not go well.
+/// A sweep's runs as a plain-text table: one row per strategy and size, by size then strategy: the counted runs,
+/// the median wall time with its 95 % confidence interval, the medians of the other figures, and the reason beside
+/// each strategy whose runs did not all go well.
 struct SweepTable {
     let results: SweepResults
 
@@ -11,23 +12,32 @@ struct SweepTable {
     }
 
     var text: String {
-        let header = ["tasks", "strategy", "wall s", "tasks/s", "p99 ms", "dispatch µs", "switch/task", "peak MiB",
-                      "status"]
-        var rows: [[String]] = []
-        for run in results.runs {
-            rows.append([
-                String(run.tasks), run.strategy, cell(run.wallSeconds, 3), cell(run.throughput, 1),
-                cell(run.latencyP99Milliseconds, 1), cell(run.dispatchOverheadMicroseconds, 2),
-                cell(run.switchesPerTask, 2), cell(run.peakRSSBytes.map { Double($0) / 1_048_576 }, 1),
-                run.status == .ok ? "ok" : "\(run.status == .skipped ? "not run" : run.status.rawValue): " +
-                    (run.error ?? "exit \(run.exitCode)"),
-            ])
+        let header = ["tasks", "strategy", "runs", "wall s [95% CI]", "tasks/s", "p99 ms", "dispatch µs",
+                      "switch/task", "peak MiB", "status"]
+        let rows = results.summaries.map { summary -> [String] in
+            let runs = summary.status == .skipped ? "-"
+                : String(summary.runs) + (summary.failedRuns == 0 ? "" : " (+\(summary.failedRuns) failed)")
+            return [
+                String(summary.tasks), summary.strategy, runs, wallCell(summary.wall),
+                cell(summary.throughput, 1), cell(summary.latencyP99, 1), cell(summary.dispatchOverhead, 2),
+                cell(summary.switchesPerTask, 2), cell(summary.peakMemory, 1, scale: 1.0 / 1_048_576),
+                summary.status == .ok ? "ok" : "\(summary.status == .skipped ? "not run" : summary.status.rawValue): " +
+                    (summary.error ?? "see the runs"),
+            ]
         }
-        return TextTable(header: header, rows: rows, leftAligned: [1, 8]).text
+        return TextTable(header: header, rows: rows, leftAligned: [1, 9]).text
     }
 
-    private func cell(_ value: Double?, _ digits: Int) -> String {
-        value.map { formatted($0, digits: digits) } ?? "-"
+    /// `0.104 [0.102-0.107]`: the median and its interval, s (no interval for one run).
+    private func wallCell(_ summary: SampleSummary?) -> String {
+        guard let summary else { return "-" }
+        let interval = summary.interval.map { " [\(formatted($0.lower, digits: 3))-\(formatted($0.upper, digits: 3))]" }
+        return formatted(summary.median, digits: 3) + (interval ?? "")
+    }
+
+    /// A figure's median.
+    private func cell(_ summary: SampleSummary?, _ digits: Int, scale: Double = 1) -> String {
+        summary.map { formatted($0.median * scale, digits: digits) } ?? "-"
     }
 }
 

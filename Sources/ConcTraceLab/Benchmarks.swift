@@ -1,3 +1,4 @@
+import ConcTraceAnalysis
 import ConcTraceRecorder
 import ConcTraceStrategies
 
@@ -12,20 +13,47 @@ public enum Benchmarks {
         return (one, two)
     }
 
+    /// One case's times per switch, with or without recording, over the counted runs.
+    public struct SwitchTimes: Sendable {
+        /// The case's name (`threads`, `async`, ...).
+        public var name: String
+        public var recording: Bool
+        /// Nanoseconds per switch, one per counted run, in run order.
+        public var samples: [Double]
+
+        /// The times with their spread; nil before any run.
+        public var summary: SampleSummary? { SampleSummary(samples) }
+    }
+
     /// Each case of `cases` measured `runs` times, recorded and not as `recording` says (cases that cannot be
-    /// recorded are measured once, as they are), side by side in one run.
+    /// recorded are measured without), side by side in one run: interleaved in rounds (every case and mode once per
+    /// round, so that drift falls on all alike) after one uncounted warm-up round.
     /// - Throws: what a case throws (a worker that cannot start).
     public static func switches(_ cases: [SwitchBenchmark.Case], recording: [Bool], runs: Int) throws
-        -> [SwitchBenchmark.Measurement]
+        -> [SwitchTimes]
     {
-        var measurements: [SwitchBenchmark.Measurement] = []
-        for benchmark in cases {
-            for mode in benchmark.isInstrumented ? recording : [false] {
-                measurements.append(try SwitchBenchmark.measure(
-                    benchmark, recording: mode, runs: runs,
-                    echo: benchmark == .processes ? WorkerRequest.echoLaunch() : nil))
+        let kinds = cases.flatMap { benchmark in
+            (benchmark.isInstrumented ? recording : [false]).map { (benchmark, $0) }
+        }
+        var times = kinds.map { SwitchTimes(name: $0.0.rawValue, recording: $0.1, samples: []) }
+        for round in 0...runs {
+            for (index, (benchmark, mode)) in kinds.enumerated() {
+                let once = try SwitchBenchmark.measure(
+                    benchmark, recording: mode, runs: 1,
+                    echo: benchmark == .processes ? WorkerRequest.echoLaunch() : nil)
+                // Round 0 warms caches, page tables, the CPU clock and the executors' threads up: not counted.
+                if round > 0 { times[index].samples += once.samples }
             }
         }
-        return measurements
+        return times
+    }
+
+    /// What recording costs each case measured both ways: its times with recording on against off, by the
+    /// verdict's rule (Mann-Whitney U at p < 0.01, and more than 5 % slower), in the order of `times`.
+    public static func recordingCosts(_ times: [SwitchTimes]) -> [(name: String, comparison: SampleComparison)] {
+        times.filter { !$0.recording }.compactMap { off in
+            guard let on = times.first(where: { $0.name == off.name && $0.recording }) else { return nil }
+            return (off.name, SampleComparison(reference: off.samples, other: on.samples, smallerIsBetter: true))
+        }
     }
 }

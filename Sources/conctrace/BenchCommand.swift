@@ -1,4 +1,5 @@
 import ArgumentParser
+import ConcTraceAnalysis
 import ConcTraceFormat
 import ConcTraceLab
 import ConcTraceStrategies
@@ -66,8 +67,12 @@ extension ConcTrace.Bench {
                 continuations. eventloop: two tasks on the loop alternate with Task.yield(). global-executor: \
                 the same on Swift's default executor (not instrumented). processes: this process and a worker \
                 process (this binary, started without a shell) hand a byte back and forth over two pipes (not \
-                instrumented). Each figure is the median of --runs \
-                runs, with min and max, in nanoseconds per switch.
+                instrumented). The cases run interleaved, one round of each after another, after one uncounted \
+                warm-up round; each figure is the median of --runs runs with its 95% confidence interval (order \
+                statistics), min, max and n, in nanoseconds per switch. With recording both, each instrumented \
+                case's times with recording on are tested against off (Mann-Whitney U, p < 0.01 and more than \
+                5%). These are hand-offs in a tight loop; a trace's dispatch overhead per switch measures \
+                something else (docs/metrics.md, "Two switch costs").
                 """
         )
 
@@ -75,14 +80,14 @@ extension ConcTrace.Bench {
             case on, off, both
         }
 
-        @Option(help: "Runs per case; the median is reported with min and max.")
+        @Option(help: "Counted runs per case (after one warm-up run); the median is reported with its spread.")
         var runs: Int = 7
 
         @Option(help: "Cases to measure, comma-separated (default: all): threads, threads-1core, async, eventloop, global-executor, processes.")
         var cases: String?
 
-        @Option(help: "Record every switch (into a discarding sink): on, off, or both.")
-        var recording: Recording = .on
+        @Option(help: "Record every switch (into a discarding sink): on, off, or both (side by side, tested).")
+        var recording: Recording = .both
 
         @Option(help: "Output: text or json.")
         var format: OutputFormat = .text
@@ -109,40 +114,13 @@ extension ConcTrace.Bench {
             case .off: [false]
             case .both: [true, false]
             }
-            // The default executor and the pipe between processes cannot be recorded: measured once, as they are.
-            let measurements = try Benchmarks.switches(try selectedCases(), recording: modes, runs: runs)
+            // The default executor and the pipe between processes cannot be recorded: measured without, as they are.
+            let times = try Benchmarks.switches(try selectedCases(), recording: modes, runs: runs)
+            let costs = Benchmarks.recordingCosts(times)
             switch format {
-            case .json:
-                let rows = measurements.map { measurement -> String in
-                    var row = JSONObjectText()
-                    row.add("strategy", measurement.name)
-                    row.add("ns_per_switch", (measurement.median * 10).rounded() / 10)
-                    row.add("min", (measurement.min * 10).rounded() / 10)
-                    row.add("max", (measurement.max * 10).rounded() / 10)
-                    row.add("recording", measurement.recording ? "on" : "off")
-                    row.add("runs", measurement.samples.count)
-                    return row.text
-                }
-                var json = JSONObjectText()
-                json.add("switches", json: "[" + rows.joined(separator: ",") + "]")
-                printLine(json.text)
-            case .text:
-                printLine("strategy          recording  ns/switch (median)      min      max")
-                for measurement in measurements {
-                    printLine(padRight(measurement.name, 18) + padRight(measurement.recording ? "on" : "off", 9) +
-                              padLeft(formatted(measurement.median, digits: 1), 20) +
-                              padLeft(formatted(measurement.min, digits: 1), 9) +
-                              padLeft(formatted(measurement.max, digits: 1), 9))
-                }
+            case .json: printLine(SwitchBenchText.json(times, costs: costs))
+            case .text: printLine(SwitchBenchText.table(times, costs: costs))
             }
-        }
-
-        private func padLeft(_ text: String, _ width: Int) -> String {
-            String(repeating: " ", count: max(0, width - text.count)) + text
-        }
-
-        private func padRight(_ text: String, _ width: Int) -> String {
-            text + String(repeating: " ", count: max(0, width - text.count))
         }
     }
 }

@@ -12,5 +12,41 @@ struct BenchCLITests {
         #expect(rows.count == 1)
         #expect(rows.first?["strategy"] as? String == "processes" && rows.first?["recording"] as? String == "off")
         #expect((rows.first?["ns_per_switch"] as? Double ?? 0) > 0)
+        // One run has no interval.
+        #expect(rows.first?["ci95"] is NSNull && rows.first?["runs"] as? Int == 1)
+    }
+
+    @Test("by default recording on and off side by side: each median with its spread, and on tested against off")
+    func spreadAndRecordingTest() throws {
+        // threads: 20,000 hand-offs a run, the quickest of the instrumented cases in a debug build.
+        let output = try CLIRunner.run(["bench", "switch", "--cases", "threads,global-executor", "--runs", "5",
+                                        "--format", "json"])
+        #expect(output.status == 0, "stderr: \(output.stderr)")
+        let json = try #require(output.json)
+        let rows = try #require(json["switches"] as? [[String: Any]])
+        // threads on and off; the default executor cannot be recorded: off only.
+        #expect(rows.map { "\($0["strategy"]!)/\($0["recording"]!)" } ==
+                ["threads/on", "threads/off", "global-executor/off"])
+        for row in rows {
+            #expect(Set(row.keys) == ["strategy", "recording", "ns_per_switch", "ci95", "ci_level", "min", "max", "mean",
+                                      "sd", "outliers", "runs"])
+            #expect(row["runs"] as? Int == 5)
+            let interval = try #require(row["ci95"] as? [Double])
+            let median = try #require(row["ns_per_switch"] as? Double)
+            #expect(interval.count == 2 && interval[0] <= median && median <= interval[1])
+            #expect(abs((row["ci_level"] as? Double ?? 0) - 0.9375) < 1e-12)
+        }
+        let costs = try #require(json["recording_cost"] as? [[String: Any]])
+        #expect(costs.count == 1 && costs.first?["strategy"] as? String == "threads")
+        #expect(["worse", "not_significant", "below_threshold"].contains(costs.first?["outcome"] as? String ?? ""))
+        #expect(costs.first?["p"] is Double && costs.first?["method"] is String)
+
+        let text = try CLIRunner.run(["bench", "switch", "--cases", "threads", "--runs", "2"])
+        #expect(text.status == 0, "stderr: \(text.stderr)")
+        #expect(text.stdout.contains("ns/switch median [95% CI]"))
+        #expect(text.stdout.contains("recording on vs off (Mann-Whitney U"))
+        // Two runs each: no test can reach p < 0.01, and the line says so.
+        #expect(text.stdout.contains("  threads: ") && text.stdout.contains("too few runs"), "\(text.stdout)")
+        #expect(text.stdout.contains("the interval is min-max, at 50% confidence"))
     }
 }

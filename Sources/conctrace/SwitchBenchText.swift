@@ -1,0 +1,101 @@
+import ConcTraceAnalysis
+import ConcTraceFormat
+import ConcTraceLab
+
+/// How `bench switch` prints its figures: a table of each case's median with its spread, then what recording
+/// costs each case measured both ways; or one JSON object.
+enum SwitchBenchText {
+    /// `strategy  recording  ns/switch median [95% CI]  min  max  n`, then the recording tests.
+    static func table(_ times: [Benchmarks.SwitchTimes], costs: [(name: String, comparison: SampleComparison)])
+        -> String
+    {
+        let header = ["strategy", "recording", "ns/switch median [95% CI]", "min", "max", "n"]
+        let rows = times.map { time -> [String] in
+            guard let summary = time.summary else { return [time.name, time.recording ? "on" : "off", "-", "-", "-", "0"] }
+            let interval = summary.interval.map {
+                " [\(formatted($0.lower, digits: 1))-\(formatted($0.upper, digits: 1))]"
+            } ?? ""
+            return [time.name, time.recording ? "on" : "off", formatted(summary.median, digits: 1) + interval,
+                    formatted(summary.minimum, digits: 1), formatted(summary.maximum, digits: 1),
+                    String(summary.count)]
+        }
+        var lines = [TextTable(header: header, rows: rows, leftAligned: [0, 1]).text]
+        if let level = times.compactMap({ $0.summary?.interval?.confidence }).min(), level < 0.95 {
+            let percent = level * 100
+            lines.append("(with \(times.map(\.samples.count).min() ?? 0) runs the interval is min-max, at " +
+                         "\(formatted(percent, digits: percent == percent.rounded() ? 0 : 1))% confidence; " +
+                         "6 runs or more reach 95%)")
+        }
+        if !costs.isEmpty {
+            lines.append("")
+            lines.append("recording on vs off (Mann-Whitney U; a cost when p < 0.01 and more than 5%):")
+            for (name, comparison) in costs { lines.append("  " + name + ": " + costText(comparison)) }
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    /// `+12.3% (exact Mann-Whitney U p = 0.0006): recording costs this case more than 5%`.
+    static func costText(_ comparison: SampleComparison) -> String {
+        let difference = comparison.relativeDifference.map {
+            ($0 >= 0 ? "+" : "") + formatted($0 * 100, digits: 1) + "%"
+        } ?? "n/a"
+        let test = comparison.test.map {
+            " (\($0.method == .exact ? "exact" : "approximate") Mann-Whitney U p = \(pText($0.pValue)))"
+        } ?? ""
+        let verdict = switch comparison.outcome {
+        case .worse: "recording costs this case more than 5%"
+        case .belowThreshold: "significant, but within 5%"
+        case .notSignificant: "not significant: on and off cannot be told apart"
+        case .tooFewRuns: "too few runs for the test to reach p < 0.01 (5 each can)"
+        case .noData: "not measured both ways"
+        }
+        return difference + test + ": " + verdict
+    }
+
+    private static func pText(_ p: Double) -> String {
+        p < 0.0001 ? "< 0.0001" : formatted(p, digits: p < 0.01 ? 4 : 2)
+    }
+
+    /// `{"switches": [{"strategy", "recording", "ns_per_switch" (the median), "ci95", "ci_level", "min", "max",
+    /// "mean", "sd", "outliers", "runs"}], "recording_cost": [{"strategy", "off_median", "on_median", "difference",
+    /// "u", "p", "method", "outcome"}]}`, ns.
+    static func json(_ times: [Benchmarks.SwitchTimes], costs: [(name: String, comparison: SampleComparison)])
+        -> String
+    {
+        func rounded(_ value: Double) -> String {
+            value.isFinite ? String((value * 10).rounded() / 10) : "null"
+        }
+        let rows = times.map { time -> String in
+            var row = JSONObjectText()
+            row.add("strategy", time.name)
+            row.add("recording", time.recording ? "on" : "off")
+            let summary = time.summary
+            row.add("ns_per_switch", json: summary.map { rounded($0.median) } ?? "null")
+            row.add("ci95", json: summary?.interval.map { "[\(rounded($0.lower)),\(rounded($0.upper))]" } ?? "null")
+            row.add("ci_level", json: summary?.interval.map { String($0.confidence) } ?? "null")
+            row.add("min", json: summary.map { rounded($0.minimum) } ?? "null")
+            row.add("max", json: summary.map { rounded($0.maximum) } ?? "null")
+            row.add("mean", json: summary.map { rounded($0.mean) } ?? "null")
+            row.add("sd", json: summary?.standardDeviation.map(rounded) ?? "null")
+            row.add("outliers", summary?.outliers.count ?? 0)
+            row.add("runs", time.samples.count)
+            return row.text
+        }
+        let tests = costs.map { name, comparison -> String in
+            var row = JSONObjectText()
+            row.add("strategy", name)
+            row.add("off_median", json: comparison.referenceMedian.map(rounded) ?? "null")
+            row.add("on_median", json: comparison.otherMedian.map(rounded) ?? "null")
+            row.add("difference", json: comparison.relativeDifference.map { String($0) } ?? "null")
+            row.add("u", json: comparison.test.map { String($0.u) } ?? "null")
+            row.add("p", json: comparison.test.map { String($0.pValue) } ?? "null")
+            row.add("method", comparison.test?.method.rawValue)
+            row.add("outcome", comparison.outcome.rawValue)
+            return row.text
+        }
+        var json = JSONObjectText()
+        json.add("switches", json: "[" + rows.joined(separator: ",") + "]")
+        json.add("recording_cost", json: "[" + tests.joined(separator: ",") + "]")
+        return json.text
+    }
+}

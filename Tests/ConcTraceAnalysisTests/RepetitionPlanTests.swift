@@ -85,6 +85,39 @@ struct RepetitionPlanTests {
         #expect(steps.last == .stop(.maximumRuns(7)))
     }
 
+    @Test("adaptive: once a strategy is found slower by the test, later rounds run only the contenders")
+    func settledStrategyStops() {
+        var plan = RepetitionPlan(strategies: ["a", "b", "c"], policy: .adaptive(budgetSeconds: 1000))
+        // b takes twice as long as a and c, steadily and without tied values: after 5 runs each, the exact p is
+        // 2/252 = 0.0079, and +100 %.
+        let steps = Self.play(&plan) { strategy, run in
+            .finished(wallSeconds: (strategy == "b" ? 2 : 1) + Double(run) * 0.001)
+        }
+        let round: [RepetitionPlan.Step] = [.measure("a"), .measure("b"), .measure("c")]
+        // Round 6 runs a and c only; with 6 steady runs each they are precise.
+        #expect(steps == [.warmUp("a"), .warmUp("b"), .warmUp("c")] + round + round + round + round + round +
+                [.measure("a"), .measure("c"), .stop(.precise(tolerance: 0.05))])
+        #expect(plan.wallSeconds("b").count == 5 && plan.wallSeconds("a").count == 6)
+        #expect(plan.contenders(["a", "b", "c"]) == ["a", "c"])
+    }
+
+    @Test("adaptive: when every other strategy is found slower, the verdict is decided and the plan stops")
+    func decided() {
+        var plan = RepetitionPlan(strategies: ["slow", "fast"], policy: .adaptive(budgetSeconds: 1000))
+        let steps = Self.play(&plan) { strategy, run in
+            .finished(wallSeconds: (strategy == "slow" ? 1 : 0.1) * (1 + Double(run) * 0.001))
+        }
+        #expect(steps.count == 2 + 10 + 1)
+        #expect(steps.last == .stop(.decided(winner: "fast")))
+    }
+
+    @Test("a fixed count runs every strategy its count, however far apart")
+    func fixedRunsAll() {
+        var plan = RepetitionPlan(strategies: ["slow", "fast"], policy: .fixed(7))
+        _ = Self.play(&plan) { strategy, _ in .finished(wallSeconds: strategy == "slow" ? 1 : 0.1) }
+        #expect(plan.wallSeconds("slow").count == 7 && plan.wallSeconds("fast").count == 7)
+    }
+
     @Test("a strategy whose run fails leaves the plan; the others go on to their count")
     func failureRetires() {
         var plan = RepetitionPlan(strategies: ["a", "b", "c"], policy: .fixed(3))
@@ -120,7 +153,9 @@ struct RepetitionPlanTests {
     @Test("the stop reasons read as sentences")
     func stopText() {
         #expect(RepetitionPlan.StopReason.precise(tolerance: 0.05).text ==
-                "every strategy's median wall time is known within ±5% (95% confidence)")
+                "every strategy still in contention has its median wall time known within ±5% (95% confidence)")
+        #expect(RepetitionPlan.StopReason.decided(winner: "eventloop").text.hasPrefix(
+            "every other strategy was already measurably slower than eventloop (Mann-Whitney U, p < 0.01"))
         #expect(RepetitionPlan.StopReason.budgetSpent(budgetSeconds: 20, elapsedSeconds: 18.5,
                                                       predictedRoundSeconds: 2.25).text ==
                 "the time budget of 20.0 s is spent (18.5 s so far, another round would take about 2.25 s)")

@@ -168,8 +168,8 @@ struct StrategyAdviceTests {
                 "5.20 ms [5.00-5.40]")
         #expect(lines[2] == "processes  0 (+1 failed)  did not finish")
         #expect(lines.contains("use threads: the only strategy that finished its runs (71.6 ms [69.8-73.1])"))
-        #expect(lines.contains("  - Runs stopped: every strategy's median wall time is known within ±5% " +
-                               "(95% confidence)."))
+        #expect(lines.contains("  - Runs stopped: every strategy still in contention has its median wall time " +
+                               "known within ±5% (95% confidence)."))
         #expect(lines.contains("  ! processes: 1 of 1 runs did not finish: error: cannot spawn"))
     }
 }

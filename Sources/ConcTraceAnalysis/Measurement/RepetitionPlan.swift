@@ -8,8 +8,14 @@
 /// Runs are interleaved in rounds, A B C A B C ..., so that drift (a warming CPU, a neighbour starting) falls on
 /// every strategy alike: first the warm-up round(s), uncounted, then counted rounds in which every strategy still in
 /// the plan runs once. Whether to start another round is decided between rounds only (`RepetitionPolicy`), so every
-/// strategy has the same number of counted runs. A strategy whose run fails or cannot run leaves the plan (it can
-/// no longer win, and running it again costs time); the others go on.
+/// strategy in a round has the same number of counted runs. A strategy whose run fails or cannot run leaves the plan
+/// (it can no longer win, and running it again costs time); the others go on.
+///
+/// An adaptive plan, once every strategy has its minimum of runs, also stops running the strategies whose place is
+/// settled: those the verdict's own test already finds slower than the fastest (`PairTest` on wall time, p < 0.01
+/// and more than 5 %). Their runs stay as they are (the advice's table shows their n); the rounds that follow, and
+/// the budget, go to telling the contenders apart. When one contender is left, the verdict is decided and the plan
+/// stops.
 ///
 /// The plan never reads a clock: the caller passes the time elapsed since the measurement began, and each run's
 /// cost (the whole step: process start, run, trace, analysis), from which the next round's cost is predicted.
@@ -28,12 +34,16 @@ public struct RepetitionPlan: Sendable {
     public enum StopReason: Sendable, Equatable {
         /// Every strategy has the fixed number of counted runs.
         case fixedCountReached(Int)
-        /// Every strategy's 95 % interval of the median wall time is within the tolerance.
+        /// The 95 % interval of the median wall time of every strategy still in contention (not already found
+        /// slower than the fastest) is within the tolerance.
         case precise(tolerance: Double)
         /// Every strategy has the maximum number of counted runs.
         case maximumRuns(Int)
         /// Another round was predicted to end past the budget.
         case budgetSpent(budgetSeconds: Double, elapsedSeconds: Double, predictedRoundSeconds: Double)
+        /// Every other strategy is already measurably slower than this one (an adaptive plan needs no more runs to
+        /// name it).
+        case decided(winner: String)
         /// Every strategy's runs failed.
         case noStrategyLeft
         /// A signal (Ctrl-C, SIGTERM) stopped the runs before the plan's end; the caller stops asking for steps.
@@ -45,8 +55,8 @@ public struct RepetitionPlan: Sendable {
             case .fixedCountReached(let runs):
                 "\(runs) counted run\(runs == 1 ? "" : "s") per strategy, as asked"
             case .precise(let tolerance):
-                "every strategy's median wall time is known within ±\(MeasurementText.percent(tolerance)) " +
-                    "(95% confidence)"
+                "every strategy still in contention has its median wall time known within " +
+                    "±\(MeasurementText.percent(tolerance)) (95% confidence)"
             case .maximumRuns(let runs):
                 "\(runs) runs per strategy, the most an adaptive plan makes, before every median was known " +
                     "within the tolerance"
@@ -54,6 +64,9 @@ public struct RepetitionPlan: Sendable {
                 "the time budget of \(MeasurementText.seconds(budget)) is spent " +
                     "(\(MeasurementText.seconds(elapsed)) so far, another round would take about " +
                     "\(MeasurementText.seconds(round)))"
+            case .decided(let winner):
+                "every other strategy was already measurably slower than \(winner) (Mann-Whitney U, p < 0.01 and " +
+                    "more than 5%), so no more runs were needed"
             case .noStrategyLeft:
                 "every strategy's runs failed"
             case .interrupted:
@@ -113,7 +126,7 @@ public struct RepetitionPlan: Sendable {
             }
             if let reason = stopReason(elapsedSeconds: elapsedSeconds, running: running) { return .stop(reason) }
             rounds += 1
-            queue = running.map(Step.measure)
+            queue = roundStrategies(running).map(Step.measure)
         }
     }
 
@@ -140,15 +153,40 @@ public struct RepetitionPlan: Sendable {
             return counts.allSatisfy { $0 >= runs } ? .fixedCountReached(runs) : nil
         case .adaptive(let minimum, let maximum, let tolerance, let budget):
             if counts.contains(where: { $0 < minimum }) { return nil }
-            if running.allSatisfy({ SampleSummary(wallSeconds($0))?.isPrecise(within: tolerance) == true }) {
+            let contenders = self.contenders(running)
+            if running.count > 1, contenders.count == 1 { return .decided(winner: contenders[0]) }
+            if contenders.allSatisfy({ SampleSummary(wallSeconds($0))?.isPrecise(within: tolerance) == true }) {
                 return .precise(tolerance: tolerance)
             }
-            if counts.allSatisfy({ $0 >= maximum }) { return .maximumRuns(maximum) }
-            let round = predictedRoundSeconds(running)
+            if contenders.allSatisfy({ wallSeconds($0).count >= maximum }) { return .maximumRuns(maximum) }
+            let round = predictedRoundSeconds(contenders)
             return elapsedSeconds + round > budget
                 ? .budgetSpent(budgetSeconds: budget, elapsedSeconds: elapsedSeconds, predictedRoundSeconds: round)
                 : nil
         }
+    }
+
+    /// The strategies the next round runs: all of `running` for a fixed count and until every one has an adaptive
+    /// plan's minimum; then only the contenders.
+    private func roundStrategies(_ running: [String]) -> [String] {
+        guard case .adaptive(let minimum, _, _, _) = policy.count,
+              running.allSatisfy({ wallSeconds($0).count >= minimum }) else { return running }
+        return contenders(running)
+    }
+
+    /// The strategies of `running` not already found slower than the fastest (by median wall time) by the verdict's
+    /// test, in round order.
+    public func contenders(_ running: [String]) -> [String] {
+        guard let fastest = running.min(by: { median($0) < median($1) }) else { return [] }
+        return running.filter { strategy in
+            strategy == fastest || PairTest(metric: .wall, reference: (fastest, wallSeconds(fastest)),
+                                            other: (strategy, wallSeconds(strategy)),
+                                            criteria: .standard).outcome != .worse
+        }
+    }
+
+    private func median(_ strategy: String) -> Double {
+        SampleSummary(wallSeconds(strategy))?.median ?? .infinity
     }
 
     /// The sum over `running` of the median cost of their counted runs (warm-up runs when none was counted).

@@ -82,14 +82,15 @@ extension StrategyAdvice {
 }
 
 extension RepetitionPlan.StopReason {
-    /// A stable name for JSON: `fixed_count`, `precise`, `maximum_runs`, `budget_spent`, `no_strategy_left`,
-    /// `interrupted`.
+    /// A stable name for JSON: `fixed_count`, `precise`, `maximum_runs`, `budget_spent`, `decided`,
+    /// `no_strategy_left`, `interrupted`.
     public var code: String {
         switch self {
         case .fixedCountReached: "fixed_count"
         case .precise: "precise"
         case .maximumRuns: "maximum_runs"
         case .budgetSpent: "budget_spent"
+        case .decided: "decided"
         case .noStrategyLeft: "no_strategy_left"
         case .interrupted: "interrupted"
         }

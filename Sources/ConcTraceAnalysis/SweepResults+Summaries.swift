@@ -75,16 +75,18 @@ extension SweepResults {
         return runs.map(\.tasks).filter { seen.insert($0).inserted }
     }
 
-    /// Every strategy at every size, summarised: by size (in the order run), then strategy (in the order first run).
+    /// Every strategy at every size, summarised: by size (in the order run), then strategy (in the order the
+    /// strategies first appear in the file).
     public var summaries: [Summary] {
         sizes.flatMap(summaries(tasks:))
     }
 
-    /// The strategies at `tasks`, summarised, in the order first run.
+    /// The strategies at `tasks`, summarised, in the order the strategies first appear in the file (a sweep's
+    /// order, whatever order the skipped and measured runs of this size were recorded in).
     public func summaries(tasks: Int) -> [Summary] {
         let atSize = runs.filter { $0.tasks == tasks }
-        var seen: Set<String> = []
-        return atSize.map(\.strategy).filter { seen.insert($0).inserted }.map { strategy in
+        let present = Set(atSize.map(\.strategy))
+        return strategies.filter(present.contains).map { strategy in
             Summary(tasks: tasks, strategy: strategy, runs: atSize.filter { $0.strategy == strategy })
         }
     }

@@ -119,7 +119,8 @@ public struct RunSummary: Sendable, Equatable {
     public var failureText: String? {
         guard failed > 0 else { return nil }
         guard !failures.isEmpty else {
-            return trace == nil ? "their errors were not recorded (no trace)" : "no error message in the trace"
+            return trace == nil ? "their errors are kept only in a trace (run without --no-trace to list them)"
+                : "no error message in the trace"
         }
         return failures.map { "\($0.count) × \($0.error) (e.g. \($0.exampleName))" }.joined(separator: ", ")
     }

@@ -13,10 +13,13 @@ public struct FailedTasks: Sendable, Equatable {
     public struct Group: Sendable, Equatable {
         /// The message (`args.error`), or `(no error message)`.
         public var error: String
+        /// How many tasks failed with it.
         public var count: Int
         /// The first such task: its name (`download 5`), its id, and its URL when it has one.
         public var exampleName: String
+        /// The example's task id.
         public var exampleTask: Int64
+        /// The example's URL (`args.url`), for a download.
         public var exampleURL: String?
 
         /// Makes a group.

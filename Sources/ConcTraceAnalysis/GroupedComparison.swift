@@ -15,14 +15,19 @@ public struct GroupedComparison: Sendable {
     public struct Group: Sendable {
         /// The column's name: the strategy, or more of the configuration where strategies repeat.
         public var name: String
+        /// The configuration, from the first trace's run metadata (nil for a trace without it).
         public var workload: String?
+        /// The strategy (nil without run metadata).
         public var strategy: String?
+        /// The tasks (nil without run metadata).
         public var tasks: Int64?
+        /// The traces, in the order given.
         public var analyses: [TraceAnalysis]
     }
 
     /// One metric across the groups.
     public struct Row: Sendable {
+        /// The metric compared.
         public var metric: Metric
         /// Each group's values summarised; nil for a group without the metric.
         public var summaries: [SampleSummary?]
@@ -37,8 +42,11 @@ public struct GroupedComparison: Sendable {
         public var best: [Int]
     }
 
+    /// The configurations, in the order first given.
     public let groups: [Group]
+    /// One row per metric that some trace has, in `Metric` order.
     public let rows: [Row]
+    /// The test's significance level and practical threshold.
     public let criteria: VerdictCriteria
 
     /// Groups `analyses` by configuration, in the order each configuration first appears.

@@ -3,9 +3,11 @@ import ConcTraceFormat
 extension SweepResults {
     /// Why the runs at one size stopped (`RepetitionPlan.StopReason`, as its code and sentence).
     public struct Stop: Sendable, Equatable {
+        /// The size.
         public var tasks: Int
         /// `fixed_count`, `precise`, `maximum_runs`, `budget_spent`, `no_strategy_left`, `interrupted`.
         public var code: String
+        /// The reason as a sentence.
         public var text: String
 
         /// Makes a stop.
@@ -24,7 +26,9 @@ extension SweepResults {
     /// One strategy at one size: its runs, each figure summarised with its spread (`SampleSummary`, over the runs
     /// that finished ok), and how the runs went.
     public struct Summary: Sendable {
+        /// The size.
         public var tasks: Int
+        /// The strategy.
         public var strategy: String
         /// The runs as a verdict takes them (wall time, peak memory, p99 latency, failures).
         public var samples: StrategySamples
@@ -33,11 +37,17 @@ extension SweepResults {
         public var status: Run.Status
         /// The first run's error that was not ok (the reason for `skipped`).
         public var error: String?
+        /// Wall time, s.
         public var wall: SampleSummary?
+        /// Tasks done per second.
         public var throughput: SampleSummary?
+        /// Task latency p99, ms.
         public var latencyP99: SampleSummary?
+        /// Mean dispatch overhead per switch, µs.
         public var dispatchOverhead: SampleSummary?
+        /// Switches per task.
         public var switchesPerTask: SampleSummary?
+        /// Peak resident memory, bytes.
         public var peakMemory: SampleSummary?
 
         /// Summarises `runs` (all of one strategy at one size, in run order).

@@ -17,6 +17,7 @@ public enum Benchmarks {
     public struct SwitchTimes: Sendable {
         /// The case's name (`threads`, `async`, ...).
         public var name: String
+        /// Whether every switch was recorded (into a discarding sink).
         public var recording: Bool
         /// Nanoseconds per switch, one per counted run, in run order.
         public var samples: [Double]

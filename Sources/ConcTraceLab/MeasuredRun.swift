@@ -35,7 +35,9 @@ public struct MeasuredRun: Sendable {
     /// What one measurement gave: the run's figures as a sweep records them, and its trace's analysis (nil when the
     /// run left no trace that could be read).
     public struct Result: Sendable {
+        /// The run's outcome and figures.
         public var run: SweepResults.Run
+        /// The analysis of its trace.
         public var analysis: TraceAnalysis?
     }
 

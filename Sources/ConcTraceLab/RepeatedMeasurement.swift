@@ -22,6 +22,7 @@ public struct RepeatedMeasurement: Sendable {
     public var workers: Int?
     /// A run's time limit: past it the run is stopped and counts as an error.
     public var limitSeconds: Double
+    /// How many times each strategy runs (fixed, or adaptive within a budget), after how many warm-up runs.
     public var policy: RepetitionPolicy
     /// Where each strategy's runs write their trace.
     public var tracePath: @Sendable (StrategyKind) -> String
@@ -41,6 +42,7 @@ public struct RepeatedMeasurement: Sendable {
     public struct Step: Sendable {
         /// The counted round (1, 2, ...); 0 for a warm-up run.
         public var round: Int
+        /// The strategy about to run.
         public var strategy: StrategyKind
         /// The strategy's 95 % interval of the median wall time so far, as a share of the median (±); nil before
         /// two counted runs.
@@ -64,9 +66,11 @@ public struct RepeatedMeasurement: Sendable {
         public var analyses: [String: TraceAnalysis]
         /// The threads strategy's pool size in its runs (its trace's `workers`), when it ran.
         public var threadsWorkers: Int?
-        /// The machine before and after.
+        /// The machine before the first run.
         public var before: SystemSnapshot
+        /// The machine after the last run.
         public var after: SystemSnapshot
+        /// Why the runs stopped (`interrupted` when a signal stopped them).
         public var stopReason: RepetitionPlan.StopReason
         /// From the first run's start to the last run's end, s.
         public var elapsedSeconds: Double

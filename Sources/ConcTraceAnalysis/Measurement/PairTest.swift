@@ -100,6 +100,7 @@ public struct SampleComparison: Sendable, Equatable {
     public let relativeDifference: Double?
     /// The U test (reference first); nil when a side has no values.
     public let test: MannWhitneyU?
+    /// Whether the other side is worse, and if not, why.
     public let outcome: PairTest.Outcome
 
     /// Compares `other` with `reference` (finite values); `smallerIsBetter` says the figure's direction.

@@ -11,8 +11,8 @@ extension ConcTrace {
             discussion: """
                 Each strategy runs the same work as 'conctrace run' in a child process, traced and analyzed \
                 (docs/metrics.md): one warm-up run each, then interleaved rounds (A B C A B C ...), by default \
-                at least 5 and more until every median wall time is known within ±5% at 95% confidence or \
-                --budget-s is spent (--repeat N fixes the count). A strategy is named faster only when a \
+                at least 5; then the strategies not yet found slower go on until every median wall time is known \
+                within ±5% at 95% confidence or --budget-s is spent (--repeat N fixes the count). A strategy is named faster only when a \
                 Mann-Whitney U test finds the difference significant (p < 0.01) and it is more than 5%; \
                 otherwise the strategies tie, and peak memory, then p99 latency, break the tie the same way. \
                 Every figure comes with its median, 95% confidence interval, min-max and n. The answer says \

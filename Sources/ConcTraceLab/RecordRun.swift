@@ -166,7 +166,9 @@ public enum RecordRun {
         var metadata = RunMetadata()
         metadata.set(.tool, .string("conctrace"))
         metadata.set(.version, .string(Lab.version))
-        metadata.set(.workload, .string(programName(request.program)))
+        // The program as invoked (its arguments too): two recordings of one binary doing different things are
+        // different workloads, which compare must not take for repeats of one configuration.
+        metadata.set(.workload, .string(([programName(request.program)] + request.arguments).joined(separator: " ")))
         metadata.set(.strategy, .string("recorded"))
         metadata.set(.workers, .int(Int64(request.workers ?? Machine.cores)))
         metadata.set(.host, .string(Machine.hostName))

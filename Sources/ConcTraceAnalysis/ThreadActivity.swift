@@ -1,11 +1,7 @@
 /// What the analysis keeps of one thread track (a worker, in conctrace's terms): counts, a duration histogram and a
 /// few cursors, never its slices.
 ///
-/// Busy time is the length of the union of the thread's slices, merged as they arrive: a slice that overlaps the
-/// current merged run extends it, one that starts at or after its end closes it. That is exact when the thread's
-/// top-level slices arrive in time order, as conctrace writes them (and nested ones anywhere around them); a slice
-/// that lies wholly before the current run is added on its own and counted in `outOfOrderSlices`, since it might
-/// overlap a run already closed.
+/// Busy time is the length of the union of the thread's slices at any depth, in any file order (`BusyUnion`).
 struct ThreadActivity {
     /// How a running slice of a task follows the one before it on the same thread, in file order.
     enum Predecessor: Equatable {
@@ -25,8 +21,6 @@ struct ThreadActivity {
     private(set) var taskSlices = 0
     /// Slice durations (1% precision: one histogram per thread).
     private(set) var durations = DurationHistogram(significantDigits: .two)
-    /// Slices that lay wholly before the run being merged.
-    private(set) var outOfOrderSlices = 0
     /// Task slices that started before the previous task slice on this thread ended.
     private(set) var unorderedTaskSlices = 0
     /// Open `B` events: their timestamps, innermost last.
@@ -35,10 +29,7 @@ struct ThreadActivity {
     var firstSwitches: SwitchSample?
     var lastSwitches: SwitchSample?
 
-    private var closedBusy = 0.0
-    private var runStart: Int64 = 0
-    private var runEnd: Int64 = 0
-    private var hasRun = false
+    private var union = BusyUnion()
     private var lastTaskSliceEnd: Int64?
 
     /// An `os switches (<worker>)` sample: the thread's context switches so far.
@@ -54,28 +45,16 @@ struct ThreadActivity {
     }
 
     /// Busy time in ns: the union of the slices seen.
-    var busy: Double {
-        closedBusy + (hasRun ? Double(runEnd - runStart) : 0)
-    }
+    var busy: Double { Double(union.busy) }
+
+    /// Slices whose contribution to busy time is estimated (they reached into runs merged past `BusyUnion.maxRuns`).
+    var estimatedSlices: Int { union.estimatedSlices }
 
     /// Adds a slice `start...end` (ns, `start <= end`).
     mutating func addSlice(start: Int64, end: Int64) {
         slices += 1
         durations.record(end - start)
-        guard hasRun else {
-            (runStart, runEnd, hasRun) = (start, end, true)
-            return
-        }
-        if start >= runEnd {
-            closedBusy += Double(runEnd - runStart)
-            (runStart, runEnd) = (start, end)
-        } else if end <= runStart {
-            closedBusy += Double(end - start)
-            outOfOrderSlices += 1
-        } else {
-            runStart = min(runStart, start)
-            runEnd = max(runEnd, end)
-        }
+        union.add(start: start, end: end)
     }
 
     /// Notes a running slice of a task and says how it follows the thread's previous one.

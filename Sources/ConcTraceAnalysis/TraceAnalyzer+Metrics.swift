@@ -268,10 +268,12 @@ extension TraceAnalyzer {
             notes.append("skipped \(limitedEvents) event(s) past the memory limits (\(Self.maxThreads) threads, "
                          + "\(Self.maxOpenSlices) open B events per thread, \(Self.maxOpenAsyncSpans) open b events)")
         }
-        let outOfOrder = threads.reduce(0) { $0 + $1.outOfOrderSlices }
-        if outOfOrder > 0 {
-            notes.append("\(outOfOrder) slice(s) came before their thread's slices already merged: busy time may "
-                         + "count an overlap twice")
+        let estimated = threads.filter { $0.estimatedSlices > 0 }
+        if !estimated.isEmpty {
+            let slices = estimated.reduce(0) { $0 + $1.estimatedSlices }
+            notes.append("busy time of \(estimated.count) thread(s) is approximate: \(slices) slice(s) came out of "
+                         + "time order by more than the \(BusyUnion.maxRuns) separate busy runs kept per thread, and "
+                         + "reached into runs already merged")
         }
         return notes
     }

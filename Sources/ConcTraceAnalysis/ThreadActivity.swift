@@ -23,8 +23,11 @@ struct ThreadActivity {
     private(set) var durations = DurationHistogram(significantDigits: .two)
     /// Task slices that started before the previous task slice on this thread ended.
     private(set) var unorderedTaskSlices = 0
-    /// Open `B` events: their timestamps, innermost last.
-    var openBegins: [Int64] = []
+    /// `B`/`E` events waiting to be paired by time.
+    private(set) var pairing = BeginEndPairing()
+    /// The first slice start and the last slice end (ns); `first > last` while there is no slice.
+    private(set) var firstStart = Int64.max
+    private(set) var lastEnd = Int64.min
     /// The first and the last `os switches` counter sample, by timestamp.
     var firstSwitches: SwitchSample?
     var lastSwitches: SwitchSample?
@@ -55,6 +58,18 @@ struct ThreadActivity {
         slices += 1
         durations.record(end - start)
         union.add(start: start, end: end)
+        firstStart = min(firstStart, start)
+        lastEnd = max(lastEnd, end)
+    }
+
+    /// Takes a `B` or `E` event; the slice it completes (if any, by time) is added.
+    mutating func addBeginEnd(_ event: BeginEndPairing.Event) {
+        if let slice = pairing.add(event) { addSlice(start: slice.start, end: slice.end) }
+    }
+
+    /// Pairs the earliest `B`/`E` event held for reordering (to keep a global budget, or at the end).
+    mutating func releaseEarliestBeginEnd() {
+        if let slice = pairing.releaseEarliest() { addSlice(start: slice.start, end: slice.end) }
     }
 
     /// Notes a running slice of a task and says how it follows the thread's previous one.

@@ -37,11 +37,19 @@ extension TraceAnalyzer {
     ///   - isTruncated: the file stopped before the trace was closed.
     ///   - bytes: the bytes read.
     public func finish(path: String, isTruncated: Bool = false, bytes: Int = 0) -> TraceAnalysis {
+        var analyzer = self
+        analyzer.drainBeginEnds()
+        return analyzer.metrics(path: path, isTruncated: isTruncated, bytes: bytes)
+    }
+
+    private func metrics(path: String, isTruncated: Bool, bytes: Int) -> TraceAnalysis {
         var sheet = MetricSheet()
         let isConctrace = runMetadata != nil
 
         // Threads and the active span.
         let activeThreads = threads.filter { $0.slices > 0 }
+        let spanStart = threads.reduce(Int64.max) { min($0, $1.firstStart) }
+        let spanEnd = threads.reduce(Int64.min) { max($0, $1.lastEnd) }
         let span: Int64? = spanStart <= spanEnd ? spanEnd - spanStart : nil
         let noSlices = "no thread slices (X events, or B/E pairs)"
         sheet.set(.span, span.map { Double($0) / nanosecondsPerSecond }, else: noSlices)
@@ -124,11 +132,13 @@ extension TraceAnalyzer {
                   percentiles: [(.asyncLifetimeP50, 50), (.asyncLifetimeP90, 90), (.asyncLifetimeP99, 99)],
                   mean: .asyncLifetimeMean, max: .asyncLifetimeMax, else: noTracks)
 
-        let unmatched = asyncSpans.unmatchedEnds + asyncSpans.unclosed + unmatchedThreadEnds
-            + threads.reduce(0) { $0 + $1.openBegins.count }
+        let unmatched = asyncSpans.unmatchedEnds + asyncSpans.unclosed
+            + threads.reduce(0) { $0 + $1.pairing.unmatchedEnds + $1.pairing.openBegins }
+        let refusedBegins = threads.reduce(0) { $0 + $1.pairing.refusedBegins + $1.pairing.invertedPairs }
         let source = TraceSource(
             path: path, format: isConctrace ? .conctrace : .foreign, isTruncated: isTruncated, bytes: bytes,
-            events: events, unknownPhaseEvents: unknownPhaseEvents, invalidEvents: invalidEvents + limitedEvents,
+            events: events, unknownPhaseEvents: unknownPhaseEvents,
+            invalidEvents: invalidEvents + limitedEvents + refusedBegins,
             unmatchedEvents: unmatched)
         return TraceAnalysis(
             source: source, run: orderedRunMetadata(), values: sheet.values, unavailable: sheet.unavailable,
@@ -264,8 +274,15 @@ extension TraceAnalyzer {
         if source.unmatchedEvents > 0 {
             notes.append("\(source.unmatchedEvents) begin or end event(s) without their partner")
         }
-        if limitedEvents > 0 {
-            notes.append("skipped \(limitedEvents) event(s) past the memory limits (\(Self.maxThreads) threads, "
+        let late = threads.reduce(0) { $0 + $1.pairing.lateEvents }
+        if late > 0 {
+            notes.append("\(late) B/E event(s) came out of time order by more than the \(BeginEndPairing.window) "
+                         + "events held per thread for pairing: paired where they came, so nesting there may differ "
+                         + "from a full sort")
+        }
+        let refused = threads.reduce(0) { $0 + $1.pairing.refusedBegins }
+        if limitedEvents + refused > 0 {
+            notes.append("skipped \(limitedEvents + refused) event(s) past the memory limits (\(Self.maxThreads) threads, "
                          + "\(Self.maxOpenSlices) open B events per thread, \(Self.maxOpenAsyncSpans) open b events)")
         }
         let estimated = threads.filter { $0.estimatedSlices > 0 }

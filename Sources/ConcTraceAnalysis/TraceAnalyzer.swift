@@ -5,7 +5,8 @@ import ConcTraceReader
 /// the tasks in flight and the threads, never with the events.
 ///
 /// ```
-///  ChromeTraceReader ─ChromeEvent─▶ consume(_:) ─┬─ X, B/E ─▶ ThreadActivity (per pid+tid) ───────────┐
+///  ChromeTraceReader ─ChromeEvent─▶ consume(_:) ─┬─ X, B/E ─▶ ThreadActivity (per pid+tid: BusyUnion, ──┐
+///                                                │          BeginEndPairing by time)                   │
 ///                                                ├─ b/e ───▶ AsyncSpanMatcher ─▶ TaskLedger, tracks ─┤
 ///                                                ├─ C ─────▶ InFlightSeries, OS switch samples ──────┼─▶ finish()
 ///                                                └─ i, M ──▶ run metadata, recording stats, names ───┘      │
@@ -34,7 +35,10 @@ public struct TraceAnalyzer {
     /// Times and durations beyond ±2⁶¹ ns (73 years) are refused, so that no sum of two overflows.
     static let timeLimit: Int64 = 1 << 61
     /// `B` events open at once on one thread, at most; deeper ones are refused (bounded memory).
-    public static let maxOpenSlices = 1024
+    public static let maxOpenSlices = BeginEndPairing.maxOpen
+    /// `B`/`E` events held for reordering over all threads, at most (each thread holds up to
+    /// `BeginEndPairing.window`); past it, the thread at hand releases its earliest.
+    static let maxHeldBeginEnds = 1_000_000
     /// Threads tracked, at most (each has a histogram of about 2 KB): conctrace has at most 10,000 workers; events
     /// on further threads of a hostile file are refused rather than let memory grow with events.
     public static let maxThreads = 20_000
@@ -59,12 +63,10 @@ public struct TraceAnalyzer {
     var events = 0
     var unknownPhaseEvents = 0
     var invalidEvents = 0
-    var unmatchedThreadEnds = 0
+    /// `B`/`E` events held in the threads' reorder windows.
+    var heldBeginEnds = 0
     /// Events refused by the memory limits (`maxThreads`, `maxOpenSlices`, `maxOpenAsyncSpans`).
     var limitedEvents = 0
-    /// The first slice start and the last slice end over all threads (ns).
-    var spanStart = Int64.max
-    var spanEnd = Int64.min
     private let taskCategory: Int32
 
     /// Makes an analyzer that has seen no event.
@@ -81,8 +83,8 @@ public struct TraceAnalyzer {
         }
         switch phase.rawValue {
         case UInt8(ascii: "X"): complete(event)
-        case UInt8(ascii: "B"): threadBegin(event)
-        case UInt8(ascii: "E"): threadEnd(event)
+        case UInt8(ascii: "B"): threadBeginEnd(event, isEnd: false)
+        case UInt8(ascii: "E"): threadBeginEnd(event, isEnd: true)
         case UInt8(ascii: "b"): asyncBegin(event)
         case UInt8(ascii: "e"): asyncEnd(event)
         case UInt8(ascii: "C"): counter(event)
@@ -132,11 +134,6 @@ public struct TraceAnalyzer {
         return index
     }
 
-    private mutating func noteSpan(_ start: Int64, _ end: Int64) {
-        spanStart = min(spanStart, start)
-        spanEnd = max(spanEnd, end)
-    }
-
     // MARK: Thread slices
 
     private mutating func complete(_ event: ChromeEvent) {
@@ -148,42 +145,37 @@ public struct TraceAnalyzer {
         let end = start + duration
         guard let index = thread(ThreadKey(pid: event.pid ?? 0, tid: tid)) else { return }
         threads[index].addSlice(start: start, end: end)
-        noteSpan(start, end)
         if event.category == "running", let task = event.args?["task"]?.intValue {
             let predecessor = threads[index].addTaskSlice(start: start, end: end)
             tasks.slice(task: UInt64(bitPattern: task), start: start, predecessor: predecessor)
         }
     }
 
-    private mutating func threadBegin(_ event: ChromeEvent) {
-        guard let start = Self.time(event.timestampNanoseconds), let tid = event.tid else {
+    /// A `B` or `E`: held in its thread's reorder window and paired by time (`BeginEndPairing`).
+    private mutating func threadBeginEnd(_ event: ChromeEvent, isEnd: Bool) {
+        guard let timestamp = Self.time(event.timestampNanoseconds), let tid = event.tid else {
             invalidEvents += 1
             return
         }
         guard let index = thread(ThreadKey(pid: event.pid ?? 0, tid: tid)) else { return }
-        guard threads[index].openBegins.count < Self.maxOpenSlices else {
-            limitedEvents += 1
-            return
+        let held = threads[index].pairing.held
+        threads[index].addBeginEnd(BeginEndPairing.Event(
+            timestamp: timestamp, isEnd: isEnd, sequence: events, name: BeginEndPairing.Event.hash(event.name),
+            category: BeginEndPairing.Event.hash(event.category)))
+        heldBeginEnds += threads[index].pairing.held - held
+        // A global bound as well: many threads' windows together stay within maxHeldBeginEnds.
+        if heldBeginEnds > Self.maxHeldBeginEnds, threads[index].pairing.held > 0 {
+            threads[index].releaseEarliestBeginEnd()
+            heldBeginEnds -= 1
         }
-        threads[index].openBegins.append(start)
     }
 
-    private mutating func threadEnd(_ event: ChromeEvent) {
-        guard let end = Self.time(event.timestampNanoseconds), let tid = event.tid else {
-            invalidEvents += 1
-            return
+    /// Pairs every `B`/`E` still held for reordering (the end of the trace).
+    mutating func drainBeginEnds() {
+        for index in threads.indices {
+            while threads[index].pairing.held > 0 { threads[index].releaseEarliestBeginEnd() }
         }
-        guard let index = threadIndex[ThreadKey(pid: event.pid ?? 0, tid: tid)],
-              let start = threads[index].openBegins.popLast() else {
-            unmatchedThreadEnds += 1
-            return
-        }
-        guard end >= start else {
-            invalidEvents += 1
-            return
-        }
-        threads[index].addSlice(start: start, end: end)
-        noteSpan(start, end)
+        heldBeginEnds = 0
     }
 
     // MARK: Async spans

@@ -32,9 +32,9 @@ struct BusyUnion {
     /// Slices that covered part of a block, whose busy time is therefore estimated.
     private(set) var estimatedSlices = 0
 
-    /// Adds the slice `start...end` (ns, `start <= end`; times within ±2⁶¹, so no sum overflows).
+    /// Adds the slice `start...end` (ns, `start <= end`; times within ±2⁶¹, so no sum overflows). A zero-length
+    /// slice adds no busy time, but `covers` finds it.
     mutating func add(start: Int64, end: Int64) {
-        guard end > start else { return }
         // Fast path: slices in time order, as conctrace writes them.
         if let last = runs.last, start > last.end {
             append(Run(start: start, end: end, busy: end - start))
@@ -69,6 +69,13 @@ struct BusyUnion {
         if outside == 0 { return 0 }
         estimated = true
         return Int64((Double(run.busy) * Double(outside) / Double(run.length)).rounded())
+    }
+
+    /// Whether a slice seen so far covers `time` (ends included). Inside a block of merged runs this is true even in
+    /// a gap between them: the block no longer knows where its gaps are.
+    func covers(_ time: Int64) -> Bool {
+        let index = firstIndex { $0.end >= time }
+        return index < runs.count && runs[index].start <= time
     }
 
     private func firstIndex(where predicate: (Run) -> Bool) -> Int {

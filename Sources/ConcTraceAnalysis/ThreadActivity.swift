@@ -28,6 +28,8 @@ struct ThreadActivity {
     /// The first slice start and the last slice end (ns); `first > last` while there is no slice.
     private(set) var firstStart = Int64.max
     private(set) var lastEnd = Int64.min
+    /// The latest slice start (ns): an `f` without `bp` before it binds to a slice.
+    private(set) var latestStart = Int64.min
     /// The first and the last `os switches` counter sample, by timestamp.
     var firstSwitches: SwitchSample?
     var lastSwitches: SwitchSample?
@@ -60,16 +62,31 @@ struct ThreadActivity {
         union.add(start: start, end: end)
         firstStart = min(firstStart, start)
         lastEnd = max(lastEnd, end)
+        latestStart = max(latestStart, start)
     }
 
-    /// Takes a `B` or `E` event; the slice it completes (if any, by time) is added.
-    mutating func addBeginEnd(_ event: BeginEndPairing.Event) {
-        if let slice = pairing.add(event) { addSlice(start: slice.start, end: slice.end) }
+    /// A thread-scoped instant: a zero-length slice for flow binding only (not a slice of the metrics).
+    mutating func addInstant(at time: Int64) {
+        union.add(start: time, end: time)
+        latestStart = max(latestStart, time)
     }
 
-    /// Pairs the earliest `B`/`E` event held for reordering (to keep a global budget, or at the end).
-    mutating func releaseEarliestBeginEnd() {
-        if let slice = pairing.releaseEarliest() { addSlice(start: slice.start, end: slice.end) }
+    /// Whether a slice seen so far encloses `time` (see `BusyUnion.covers`).
+    func encloses(_ time: Int64) -> Bool { union.covers(time) }
+
+    /// Takes a `B` or `E` event; adds the slice it completes (if any, by time) and returns it.
+    mutating func addBeginEnd(_ event: BeginEndPairing.Event) -> (start: Int64, end: Int64)? {
+        guard let slice = pairing.add(event) else { return nil }
+        addSlice(start: slice.start, end: slice.end)
+        return slice
+    }
+
+    /// Pairs the earliest `B`/`E` event held for reordering (to keep a global budget, or at the end); adds the
+    /// slice it completes and returns it.
+    mutating func releaseEarliestBeginEnd() -> (start: Int64, end: Int64)? {
+        guard let slice = pairing.releaseEarliest() else { return nil }
+        addSlice(start: slice.start, end: slice.end)
+        return slice
     }
 
     /// Notes a running slice of a task and says how it follows the thread's previous one.

@@ -22,6 +22,7 @@ extension TraceAnalysis {
                               cells: [value(metric)])
                 }))
         }
+        sections.append(flowsSection())
         sections.append(workersSection())
         sections.append(ReportSection(
             title: "not computed", path: ["unavailable"],
@@ -91,6 +92,21 @@ extension TraceAnalysis {
         case .string(let text): .text(text)
         case .array, .object: .text(String(describing: value))
         }
+    }
+
+    private func flowsSection() -> ReportSection {
+        let columns = [
+            ReportColumn(["category"], "category"), ReportColumn(["count"], "arrows"), ReportColumn(["bound"], "bound"),
+            ReportColumn(["start_unbound"], "start unbound"), ReportColumn(["end_unbound"], "end unbound"),
+            ReportColumn(["unpaired"], "unpaired"),
+        ]
+        let rows = flows.map { flow in
+            ReportRow(path: [], label: flow.category, cells: [
+                .text(flow.category), .integer(Int64(flow.arrows)), .integer(Int64(flow.bound)),
+                .integer(Int64(flow.startUnbound)), .integer(Int64(flow.endUnbound)), .integer(Int64(flow.unpaired)),
+            ])
+        }
+        return ReportSection(title: "flows", path: ["flows"], layout: .records(columns), rows: rows)
     }
 
     private func workersSection() -> ReportSection {

@@ -59,6 +59,21 @@ public struct WorkerSummary: Sendable {
     }
 }
 
+/// The flow arrows (`s` → `f`) of one category and what they bind to, by Perfetto's rules (docs/metrics.md).
+public struct FlowSummary: Sendable, Equatable {
+    /// The arrows' `cat` (`spawn`, `wake`, `dispatch` in conctrace's traces).
+    public var category: String
+    /// Complete arrows: an `s` and its `f` (same `id`, `cat` and `name`).
+    public var arrows: Int
+    /// Arrows bound to a slice at both ends.
+    public var bound: Int
+    /// Arrows whose start binds to no slice, and whose end binds to none.
+    public var startUnbound: Int
+    public var endUnbound: Int
+    /// An `s` without its `f`, an `f` without its `s`, or a second `s` or `f` for an open arrow.
+    public var unpaired: Int
+}
+
 /// The metrics of one trace (docs/metrics.md): the result of `TraceAnalyzer`.
 public struct TraceAnalysis: Sendable {
     public var source: TraceSource
@@ -70,6 +85,8 @@ public struct TraceAnalysis: Sendable {
     public var unavailable: [Metric: String]
     /// Every thread track, ordered by pid and tid.
     public var workers: [WorkerSummary]
+    /// Flow arrows per category: `spawn`, `wake`, `dispatch` first, then the others by name.
+    public var flows: [FlowSummary] = []
     /// Warnings about the trace (cut short, dropped events, skipped events), one line each.
     public var notes: [String]
     /// Task latency (end − created, over the ended tasks `T`) in ms at 36 percentiles from 0 (the fastest task) to

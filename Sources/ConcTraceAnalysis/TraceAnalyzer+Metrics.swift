@@ -135,6 +135,7 @@ extension TraceAnalyzer {
         let unmatched = asyncSpans.unmatchedEnds + asyncSpans.unclosed
             + threads.reduce(0) { $0 + $1.pairing.unmatchedEnds + $1.pairing.openBegins }
         let refusedBegins = threads.reduce(0) { $0 + $1.pairing.refusedBegins + $1.pairing.invertedPairs }
+            + flows.refused
         let source = TraceSource(
             path: path, format: isConctrace ? .conctrace : .foreign, isTruncated: isTruncated, bytes: bytes,
             events: events, unknownPhaseEvents: unknownPhaseEvents,
@@ -142,7 +143,7 @@ extension TraceAnalyzer {
             unmatchedEvents: unmatched)
         return TraceAnalysis(
             source: source, run: orderedRunMetadata(), values: sheet.values, unavailable: sheet.unavailable,
-            workers: workerSummaries(span: span, hasTaskSlices: taskSlices > 0),
+            workers: workerSummaries(span: span, hasTaskSlices: taskSlices > 0), flows: flowSummaries(),
             notes: notes(source: source),
             latencyPercentiles: tasks.latency.distribution(at: TraceAnalysis.latencyCDFPercentiles)
                 .map { ($0.percentile, Double($0.nanoseconds) / nanosecondsPerMillisecond) })
@@ -234,6 +235,17 @@ extension TraceAnalyzer {
         }
     }
 
+    /// The flow counts per category: conctrace's `spawn`, `wake` and `dispatch` first, then the others by name.
+    private func flowSummaries() -> [FlowSummary] {
+        let known = ["spawn", "wake", "dispatch"]
+        return flows.finish()
+            .map { FlowSummary(category: $0.category, arrows: $0.counts.arrows, bound: $0.counts.bound,
+                               startUnbound: $0.counts.startUnbound, endUnbound: $0.counts.endUnbound,
+                               unpaired: $0.counts.unpaired) }
+            .sorted { (known.firstIndex(of: $0.category) ?? known.count, $0.category)
+                < (known.firstIndex(of: $1.category) ?? known.count, $1.category) }
+    }
+
     /// The documented `conctrace.run` keys first, in the documented order, then any others by name.
     private func orderedRunMetadata() -> [(key: String, value: TraceValue)]? {
         guard let runMetadata else { return nil }
@@ -280,10 +292,11 @@ extension TraceAnalyzer {
                          + "events held per thread for pairing: paired where they came, so nesting there may differ "
                          + "from a full sort")
         }
-        let refused = threads.reduce(0) { $0 + $1.pairing.refusedBegins }
+        let refused = threads.reduce(0) { $0 + $1.pairing.refusedBegins } + flows.refused
         if limitedEvents + refused > 0 {
             notes.append("skipped \(limitedEvents + refused) event(s) past the memory limits (\(Self.maxThreads) threads, "
-                         + "\(Self.maxOpenSlices) open B events per thread, \(Self.maxOpenAsyncSpans) open b events)")
+                         + "\(Self.maxOpenSlices) open B events per thread, \(Self.maxOpenAsyncSpans) open b events, "
+                         + "\(FlowLedger.maxOpenFlows) open flow arrows)")
         }
         let estimated = threads.filter { $0.estimatedSlices > 0 }
         if !estimated.isEmpty {

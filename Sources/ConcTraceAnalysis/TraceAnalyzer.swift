@@ -8,6 +8,7 @@ import ConcTraceReader
 ///  ChromeTraceReader ─ChromeEvent─▶ consume(_:) ─┬─ X, B/E ─▶ ThreadActivity (per pid+tid: BusyUnion, ──┐
 ///                                                │          BeginEndPairing by time)                   │
 ///                                                ├─ b/e ───▶ AsyncSpanMatcher ─▶ TaskLedger, tracks ─┤
+///                                                ├─ s/f ───▶ FlowLedger (bound to the slices above) ──┤
 ///                                                ├─ C ─────▶ InFlightSeries, OS switch samples ──────┼─▶ finish()
 ///                                                └─ i, M ──▶ run metadata, recording stats, names ───┘      │
 ///                                                                                                TraceAnalysis
@@ -52,6 +53,7 @@ public struct TraceAnalyzer {
     var threadNames: [ThreadKey: String] = [:]
     var processNames: [Int64: String] = [:]
     var asyncSpans = AsyncSpanMatcher()
+    var flows = FlowLedger()
     var tracks: [AsyncTrackKey: TrackLifetime] = [:]
     var tasks = TaskLedger()
     var inFlight: [Int64: InFlightSeries] = [:]
@@ -87,6 +89,8 @@ public struct TraceAnalyzer {
         case UInt8(ascii: "E"): threadBeginEnd(event, isEnd: true)
         case UInt8(ascii: "b"): asyncBegin(event)
         case UInt8(ascii: "e"): asyncEnd(event)
+        case UInt8(ascii: "s"): flowEnd(event, isStart: true)
+        case UInt8(ascii: "f"): flowEnd(event, isStart: false)
         case UInt8(ascii: "C"): counter(event)
         case UInt8(ascii: "i"), UInt8(ascii: "I"): instant(event)
         case UInt8(ascii: "M"): metadata(event)
@@ -145,6 +149,7 @@ public struct TraceAnalyzer {
         let end = start + duration
         guard let index = thread(ThreadKey(pid: event.pid ?? 0, tid: tid)) else { return }
         threads[index].addSlice(start: start, end: end)
+        flows.slice(on: ThreadKey(pid: event.pid ?? 0, tid: tid), start: start, end: end)
         if event.category == "running", let task = event.args?["task"]?.intValue {
             let predecessor = threads[index].addTaskSlice(start: start, end: end)
             tasks.slice(task: UInt64(bitPattern: task), start: start, predecessor: predecessor)
@@ -158,14 +163,19 @@ public struct TraceAnalyzer {
             return
         }
         guard let index = thread(ThreadKey(pid: event.pid ?? 0, tid: tid)) else { return }
+        let key = ThreadKey(pid: event.pid ?? 0, tid: tid)
         let held = threads[index].pairing.held
-        threads[index].addBeginEnd(BeginEndPairing.Event(
+        if let slice = threads[index].addBeginEnd(BeginEndPairing.Event(
             timestamp: timestamp, isEnd: isEnd, sequence: events, name: BeginEndPairing.Event.hash(event.name),
-            category: BeginEndPairing.Event.hash(event.category)))
+            category: BeginEndPairing.Event.hash(event.category))) {
+            flows.slice(on: key, start: slice.start, end: slice.end)
+        }
         heldBeginEnds += threads[index].pairing.held - held
         // A global bound as well: many threads' windows together stay within maxHeldBeginEnds.
         if heldBeginEnds > Self.maxHeldBeginEnds, threads[index].pairing.held > 0 {
-            threads[index].releaseEarliestBeginEnd()
+            if let slice = threads[index].releaseEarliestBeginEnd() {
+                flows.slice(on: key, start: slice.start, end: slice.end)
+            }
             heldBeginEnds -= 1
         }
     }
@@ -173,9 +183,38 @@ public struct TraceAnalyzer {
     /// Pairs every `B`/`E` still held for reordering (the end of the trace).
     mutating func drainBeginEnds() {
         for index in threads.indices {
-            while threads[index].pairing.held > 0 { threads[index].releaseEarliestBeginEnd() }
+            let key = ThreadKey(pid: threads[index].pid, tid: threads[index].tid)
+            while threads[index].pairing.held > 0 {
+                if let slice = threads[index].releaseEarliestBeginEnd() {
+                    flows.slice(on: key, start: slice.start, end: slice.end)
+                }
+            }
         }
         heldBeginEnds = 0
+    }
+
+    // MARK: Flows
+
+    /// An `s` (`isStart`) or `f`: one end of an arrow, bound by time to a slice of its thread (`FlowLedger`).
+    private mutating func flowEnd(_ event: ChromeEvent, isStart: Bool) {
+        guard let time = Self.time(event.timestampNanoseconds), let id = event.id else {
+            invalidEvents += 1
+            return
+        }
+        let pid = event.pid ?? 0
+        // Perfetto takes a missing tid to be the pid.
+        let thread = ThreadKey(pid: pid, tid: event.tid ?? pid)
+        let key = FlowLedger.Key(id: id, category: BeginEndPairing.Event.hash(event.category),
+                                 name: BeginEndPairing.Event.hash(event.name))
+        let activity = threadIndex[thread].map { threads[$0] }
+        if isStart {
+            flows.start(key, category: event.category, thread: thread, at: time,
+                        bound: activity?.encloses(time) ?? false)
+        } else {
+            let enclosing = event.bindingPoint == "e"
+            let bound = enclosing ? activity?.encloses(time) ?? false : (activity?.latestStart ?? .min) > time
+            flows.end(key, category: event.category, thread: thread, at: time, enclosing: enclosing, bound: bound)
+        }
     }
 
     // MARK: Async spans
@@ -256,6 +295,13 @@ public struct TraceAnalyzer {
     }
 
     private mutating func instant(_ event: ChromeEvent) {
+        // A thread-scoped instant is a zero-length slice to Perfetto: flows may bind to it.
+        if event.scope == nil || event.scope == "t", let tid = event.tid,
+           let time = Self.time(event.timestampNanoseconds) {
+            let key = ThreadKey(pid: event.pid ?? 0, tid: tid)
+            if let index = threadIndex[key] { threads[index].addInstant(at: time) }
+            flows.slice(on: key, start: time, end: time)
+        }
         switch event.name {
         case "conctrace.run":
             runMetadata = event.args ?? [:]

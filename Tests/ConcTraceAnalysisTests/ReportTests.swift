@@ -32,7 +32,7 @@ struct ReportTests {
 
     static let topLevel: [String] = ["source", "run", "wall_s", "span_s", "tasks", "throughput", "latency_ms",
                                      "scheduling_delay_us", "task_time_ms", "switches", "dispatch_overhead_us",
-                                     "concurrency", "recorder", "async_tracks", "workers", "unavailable"]
+                                     "concurrency", "recorder", "async_tracks", "flows", "workers", "unavailable"]
 
     @Test("analyze --format json: the contract's keys, in order, with the known run's values")
     func analyzeJSON() throws {

@@ -22,6 +22,7 @@ extension TraceAnalysis {
                               cells: [value(metric)])
                 }))
         }
+        sections.append(recorderProcessesSection())
         sections.append(flowsSection())
         sections.append(workersSection())
         sections.append(ReportSection(
@@ -92,6 +93,24 @@ extension TraceAnalysis {
         case .string(let text): .text(text)
         case .array, .object: .text(String(describing: value))
         }
+    }
+
+    private func recorderProcessesSection() -> ReportSection {
+        let columns = [
+            ReportColumn(["pid"], "pid"), ReportColumn(["name"], "name"), ReportColumn(["events"], "events"),
+            ReportColumn(["dropped"], "dropped"), ReportColumn(["lost"], "lost"),
+            ReportColumn(["ns_per_event"], "ns per event"), ReportColumn(["final"], "final"),
+        ]
+        let count = { (value: Int64?) -> ReportValue in value.map { .integer($0) } ?? .missing }
+        let rows = recorderProcesses.map { process in
+            ReportRow(path: [], label: process.name ?? "", cells: [
+                .integer(process.pid), process.name.map { .text($0) } ?? .missing, count(process.events),
+                count(process.dropped), count(process.lost),
+                process.nsPerEvent.map { .number($0, .nanoseconds) } ?? .missing, .flag(process.isFinal),
+            ])
+        }
+        return ReportSection(title: "recorder per process", path: ["recorder", "processes"],
+                             layout: .records(columns), rows: rows)
     }
 
     private func flowsSection() -> ReportSection {

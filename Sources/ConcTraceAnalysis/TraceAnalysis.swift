@@ -74,6 +74,20 @@ public struct FlowSummary: Sendable, Equatable {
     public var unpaired: Int
 }
 
+/// One process's recorder, in a `--strategy processes` trace: its `conctrace.stats` (the parent) or
+/// `conctrace.worker_stats` (a worker), the final one else its latest.
+public struct RecorderProcess: Sendable, Equatable {
+    public var pid: Int64
+    /// Its `process_name`.
+    public var name: String?
+    public var events: Int64?
+    public var dropped: Int64?
+    public var lost: Int64?
+    public var nsPerEvent: Double?
+    /// The figures are the process's last (`final: true`).
+    public var isFinal: Bool
+}
+
 /// The metrics of one trace (docs/metrics.md): the result of `TraceAnalyzer`.
 public struct TraceAnalysis: Sendable {
     public var source: TraceSource
@@ -87,6 +101,9 @@ public struct TraceAnalysis: Sendable {
     public var workers: [WorkerSummary]
     /// Flow arrows per category: `spawn`, `wake`, `dispatch` first, then the others by name.
     public var flows: [FlowSummary] = []
+    /// Each process's recorder in a processes trace (the parent first, then the workers by pid); empty for a trace
+    /// of one process, whose figures are the `recorder.*` metrics.
+    public var recorderProcesses: [RecorderProcess] = []
     /// Warnings about the trace (cut short, dropped events, skipped events), one line each.
     public var notes: [String]
     /// Task latency (end − created, over the ended tasks `T`) in ms at 36 percentiles from 0 (the fastest task) to

@@ -107,20 +107,7 @@ extension TraceAnalyzer {
 
         setConcurrency(&sheet, isConctrace: isConctrace, wall: wall, noTasks: noTasks)
 
-        // Recorder.
-        let noStats = "no conctrace.stats event (not a conctrace trace, or cut before its first checkpoint)"
-        let recordedEvents = stats?.events.map(Double.init)
-        let nsPerEvent = stats?.nsPerEvent ?? runMetadata?["ns_per_event"]?.doubleValue
-        sheet.set(.recorderEvents, recordedEvents, else: stats == nil ? noStats : "conctrace.stats has no events count")
-        sheet.set(.recorderDropped, stats?.dropped.map(Double.init),
-                  else: stats == nil ? noStats : "conctrace.stats has no dropped count")
-        sheet.set(.recorderNsPerEvent, nsPerEvent, else: "neither conctrace.stats nor conctrace.run has ns_per_event")
-        if let recordedEvents, let nsPerEvent, let workerTime {
-            sheet.set(.recorderShare, recordedEvents * nsPerEvent / workerTime, else: "events × ns_per_event overflows")
-        } else {
-            sheet.set(.recorderShare, nil, else: recordedEvents == nil ? noStats
-                      : nsPerEvent == nil ? "no ns_per_event" : noWorkerTime)
-        }
+        setRecorder(&sheet, workerTime: workerTime, noWorkerTime: noWorkerTime)
 
         // Async tracks.
         var lifetimes = DurationHistogram()
@@ -144,6 +131,7 @@ extension TraceAnalyzer {
         return TraceAnalysis(
             source: source, run: orderedRunMetadata(), values: sheet.values, unavailable: sheet.unavailable,
             workers: workerSummaries(span: span, hasTaskSlices: taskSlices > 0), flows: flowSummaries(),
+            recorderProcesses: recorderProcesses(),
             notes: notes(source: source),
             latencyPercentiles: tasks.latency.distribution(at: TraceAnalysis.latencyCDFPercentiles)
                 .map { ($0.percentile, Double($0.nanoseconds) / nanosecondsPerMillisecond) })
@@ -171,6 +159,54 @@ extension TraceAnalyzer {
                   else: noGaps)
         sheet.set(.dispatchShare, reason == nil ? workerTime.map { gaps.total / $0 } : nil,
                   else: reason ?? noWorkerTime)
+    }
+
+    /// The recorder's figures, summed over the run's process and, in a processes trace, every worker process (each
+    /// records its own events with its own calibrated cost).
+    private func setRecorder(_ sheet: inout MetricSheet, workerTime: Double?, noWorkerTime: String) {
+        let noStats = "no conctrace.stats event (not a conctrace trace, or cut before its first checkpoint)"
+        let hasStats = recorders.parent != nil || !recorders.workers.isEmpty
+        let runCost = runMetadata?["ns_per_event"]?.doubleValue
+        let events = recorders.total(\.events)
+        sheet.set(.recorderEvents, events, else: hasStats ? "conctrace.stats has no events count" : noStats)
+        sheet.set(.recorderDropped, recorders.total(\.dropped),
+                  else: hasStats ? "conctrace.stats has no dropped count" : noStats)
+        sheet.set(.recorderNsPerEvent, recorders.parent?.nsPerEvent ?? runCost,
+                  else: "neither conctrace.stats nor conctrace.run has ns_per_event")
+        // Each process's events at its own cost per event (the run's calibration when a process has none).
+        let costs = recorders.processes.compactMap { process in
+            process.stats.events.map { (events: Double($0), cost: process.stats.nsPerEvent ?? runCost) }
+        }
+        if costs.isEmpty {
+            sheet.set(.recorderShare, nil, else: hasStats ? "conctrace.stats has no events count" : noStats)
+        } else if costs.contains(where: { $0.cost == nil }) {
+            sheet.set(.recorderShare, nil, else: "no ns_per_event")
+        } else if let workerTime {
+            sheet.set(.recorderShare, costs.reduce(0.0) { $0 + $1.events * $1.cost! } / workerTime,
+                      else: "events × ns_per_event overflows")
+        } else {
+            sheet.set(.recorderShare, nil, else: noWorkerTime)
+        }
+    }
+
+    /// Each process's recorder figures, for a processes trace (empty for a trace of one process).
+    private func recorderProcesses() -> [RecorderProcess] {
+        guard !recorders.workers.isEmpty else { return [] }
+        return recorders.processes.map { process in
+            RecorderProcess(pid: process.pid, name: processNames[process.pid], events: process.stats.events,
+                            dropped: process.stats.dropped, lost: process.stats.lost,
+                            nsPerEvent: process.stats.nsPerEvent, isFinal: process.stats.isFinal)
+        }
+    }
+
+    /// " in conctrace worker 1: 3": which processes a figure came from, when the trace has several.
+    private func byProcess(_ figure: (RecordingStats) -> Int64?) -> String {
+        guard !recorders.workers.isEmpty else { return "" }
+        let parts = recorders.processes.compactMap { process -> String? in
+            guard let value = figure(process.stats), value > 0 else { return nil }
+            return "\(processNames[process.pid] ?? "pid \(process.pid)"): \(value)"
+        }
+        return " (" + parts.joined(separator: ", ") + ")"
     }
 
     /// The most tasks in flight at once, exactly, from the task spans; the mean from the `tasks` counters when the
@@ -263,15 +299,22 @@ extension TraceAnalyzer {
         if source.isTruncated {
             notes.append("the trace is cut short (no closing bracket, or a half-written last event): "
                          + "analyzed the \(source.events) event(s) before the cut")
-        } else if source.format == .conctrace, stats?.isFinal != true {
+        } else if source.format == .conctrace, recorders.parent?.isFinal != true {
             notes.append("no final conctrace.stats: recording did not finish (the run was interrupted, or its "
                          + "writer failed)")
         }
-        if let dropped = stats?.dropped, dropped > 0 {
-            notes.append("the recorder dropped \(dropped) event(s) (a worker's buffer was full): counts and times "
-                         + "may miss them")
+        let unfinishedWorkers = recorders.workers.filter { !$0.value.isFinal }.keys.sorted()
+        if !source.isTruncated, !unfinishedWorkers.isEmpty {
+            notes.append("no final conctrace.worker_stats from " + unfinishedWorkers.map {
+                processNames[$0] ?? "pid \($0)" }.joined(separator: ", ") + ": its recording did not finish")
         }
-        if let lost = stats?.lost, lost > 0 { notes.append("\(lost) recorded event(s) were never written") }
+        let dropped = recorders.processes.reduce(Int64(0)) { $0.addingSaturated(max(0, $1.stats.dropped ?? 0)) }
+        if dropped > 0 {
+            notes.append("the recorder dropped \(dropped) event(s)\(byProcess(\.dropped)) (a worker's buffer was "
+                         + "full): counts and times may miss them")
+        }
+        let lost = recorders.processes.reduce(Int64(0)) { $0.addingSaturated(max(0, $1.stats.lost ?? 0)) }
+        if lost > 0 { notes.append("\(lost) recorded event(s) were never written\(byProcess(\.lost))") }
         if tasks.unfinished > 0 {
             notes.append("\(tasks.unfinished) task(s) with states or slices but no life span (in flight where the "
                          + "trace stops) are left out of the task metrics")

@@ -61,7 +61,7 @@ public struct TraceAnalyzer {
     /// The pids of `--strategy processes` workers (a `conctrace.worker` event, which heads each worker's part of a
     /// merged trace): the parent owns the tasks' life spans and the `tasks` counter, so a worker's are not counted.
     var workerProcesses: Set<Int64> = []
-    var stats: RecordingStats?
+    var recorders = RecorderLedger()
     var events = 0
     var unknownPhaseEvents = 0
     var invalidEvents = 0
@@ -306,15 +306,25 @@ public struct TraceAnalyzer {
         case "conctrace.run":
             runMetadata = event.args ?? [:]
         case "conctrace.worker":
-            workerProcesses.insert(event.pid ?? 0)
-        case "conctrace.stats":
+            let pid = event.pid ?? 0
+            guard workerProcesses.contains(pid) || workerProcesses.count < RecorderLedger.maxWorkers else {
+                limitedEvents += 1
+                return
+            }
+            workerProcesses.insert(pid)
+        case "conctrace.stats", "conctrace.worker_stats":
             let args = event.args ?? [:]
-            let timestamp = Self.time(event.timestampNanoseconds) ?? .min
-            let isFinal = args["final"] == .bool(true)
-            if let stats, !isFinal, stats.isFinal || timestamp < stats.timestamp { return }
-            stats = RecordingStats(
-                timestamp: timestamp, events: args["events"]?.intValue, dropped: args["dropped"]?.intValue,
-                lost: args["lost"]?.intValue, nsPerEvent: args["ns_per_event"]?.doubleValue, isFinal: isFinal)
+            let stats = RecordingStats(
+                timestamp: Self.time(event.timestampNanoseconds) ?? .min, events: args["events"]?.intValue,
+                dropped: args["dropped"]?.intValue, lost: args["lost"]?.intValue,
+                nsPerEvent: args["ns_per_event"]?.doubleValue, isFinal: args["final"] == .bool(true))
+            if event.name == "conctrace.stats" {
+                recorders.noteParent(stats, pid: event.pid ?? 0)
+            } else {
+                let refused = recorders.refused
+                recorders.noteWorker(stats, pid: event.pid ?? 0)
+                limitedEvents += recorders.refused - refused
+            }
         default:
             break
         }

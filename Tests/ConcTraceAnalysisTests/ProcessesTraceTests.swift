@@ -1,4 +1,5 @@
 import ConcTraceAnalysis
+import Foundation
 import Testing
 
 /// A merged `--strategy processes` trace, as `ProcessTraceMerge` writes it, with known answers: the parent (pid 10)
@@ -48,6 +49,7 @@ struct ProcessesTraceTests {
         text.span("ready", task: 4, from: 70, to: 420)
         text.slice("cpu 2", task: 4, tid: 1, from: 420, to: 800)
         text.span("running", task: 4, from: 420, to: 800)
+        text.raw(#"{"ph":"i","name":"conctrace.worker_stats","s":"p","pid":11,"tid":1,"ts":0.800,"args":{"events":20,"dropped":3,"lost":0,"ns_per_event":30,"final":true}}"#)
 
         text.pid = 12
         text.processName("conctrace worker 2")
@@ -60,6 +62,9 @@ struct ProcessesTraceTests {
         text.span("ready", task: 3, from: 440, to: 445)
         text.slice("cpu 1", task: 3, tid: 1, from: 445, to: 450)
         text.span("running", task: 3, from: 445, to: 450)
+        // A checkpoint, then the final figures (written first here: the final one counts wherever it is).
+        text.raw(#"{"ph":"i","name":"conctrace.worker_stats","s":"p","pid":12,"tid":1,"ts":0.450,"args":{"events":12,"dropped":0,"lost":1,"ns_per_event":20,"final":true}}"#)
+        text.raw(#"{"ph":"i","name":"conctrace.worker_stats","s":"p","pid":12,"tid":1,"ts":0.400,"args":{"events":10,"dropped":0,"lost":0,"ns_per_event":20,"final":false}}"#)
 
         // What the merge adds: spawn instants and dispatch flows (not tasks, not slices).
         text.raw(#"{"ph":"i","s":"t","cat":"spawn","name":"spawn worker 1","pid":10,"tid":1,"ts":0.010,"args":{"pid":11,"spawn_us":1}}"#)
@@ -88,6 +93,9 @@ struct ProcessesTraceTests {
         (.concurrencyMean, 1470.0 / 750), (.littlesLawRatio, 1), (.concurrencyMax, 3),
         // root and three tasks.
         (.asyncTracks, 4),
+        // Every process's recorder (issue 14 item 5): the parent's 30 events, worker 1's 20, worker 2's final 12;
+        // 30×25 + 20×30 + 12×20 = 1,590 ns of recording over 3 threads × 1,000 ns.
+        (.recorderEvents, 62), (.recorderDropped, 3), (.recorderShare, 0.53),
     ]
 
     @Test("each metric has its hand-computed value", arguments: expected.map(\.0))
@@ -95,6 +103,26 @@ struct ProcessesTraceTests {
         let expected = Self.expected.first { $0.0 == metric }!.1
         #expect(KnownAnswerTests.near(Self.analysis[metric], expected),
                 "\(metric.rawValue): \(String(describing: Self.analysis[metric])) != \(expected)")
+    }
+
+    @Test("the recorder's figures of each process, parent first, in JSON and text; a worker's drops are noted")
+    func recorderPerProcess() throws {
+        let json = ReportFormat.json.render(Self.analysis.report())
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
+        let recorder = try #require(object["recorder"] as? [String: Any])
+        let processes = try #require(recorder["processes"] as? [[String: Any]])
+        #expect(processes.map { $0["pid"] as? Int } == [10, 11, 12])
+        #expect(processes.map { $0["name"] as? String } == ["conctrace cpu/processes", "conctrace worker 1",
+                                                            "conctrace worker 2"])
+        #expect(processes.map { $0["events"] as? Int } == [30, 20, 12])
+        #expect(processes.map { $0["dropped"] as? Int } == [0, 3, 0])
+        #expect(processes.map { $0["lost"] as? Int } == [nil, 0, 1])
+        #expect(processes.map { $0["ns_per_event"] as? Double } == [25, 30, 20])
+        #expect(processes.map { $0["final"] as? Bool } == [true, true, true])
+        let text = ReportFormat.text.render(Self.analysis.report())
+        #expect(text.contains("recorder per process"))
+        #expect(Self.analysis.notes.contains { $0.contains("dropped 3 event(s)") && $0.contains("conctrace worker 1") })
+        #expect(Self.analysis.notes.contains { $0.contains("1 recorded event(s) were never written") })
     }
 
     @Test("every process's threads are workers; no task is left unfinished")

@@ -26,7 +26,7 @@ struct ReportTests {
         "switches": ["count", "per_task", "os_voluntary", "os_involuntary"],
         "dispatch_overhead_us": ["mean", "p99", "share"],
         "concurrency": ["max", "mean", "littles_law_ratio"],
-        "recorder": ["events", "dropped", "ns_per_event", "share"],
+        "recorder": ["events", "dropped", "ns_per_event", "share", "processes"],
         "async_tracks": ["count", "lifetime_ms"],
     ]
 

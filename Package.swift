@@ -140,6 +140,7 @@ let package = Package(
         ),
         .testTarget(name: "ConcTraceSystemTests", dependencies: ["ConcTraceSystem"]),
         .testTarget(name: "ConcTraceRecorderTests", dependencies: ["ConcTraceRecorder", "ConcTraceSystem"]),
+        .testTarget(name: "ConcTraceFormatTests", dependencies: ["ConcTraceFormat"]),
         .testTarget(
             name: "ConcTraceWriterTests",
             // The reader reads back what the writer wrote.

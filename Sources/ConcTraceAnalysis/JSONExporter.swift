@@ -54,7 +54,13 @@ enum JSONExporter {
         }
     }
 
+    /// The report as one JSON object; DEL, C1 and the other characters a terminal may obey that JSON allows raw
+    /// are written as `\u` escapes too (`TerminalText.escapingJSON`): the line may be printed on a terminal.
     static func render(_ report: Report) -> String {
+        TerminalText.escapingJSON(renderObject(report))
+    }
+
+    private static func renderObject(_ report: Report) -> String {
         var root = Node.emptyObject
         for section in report.sections {
             switch section.layout {

@@ -1,3 +1,5 @@
+import ConcTraceFormat
+
 /// Renders a report as markdown: a heading, a table per section (the best value of a comparison in bold), notes
 /// as a list.
 enum MarkdownExporter {
@@ -44,16 +46,17 @@ enum MarkdownExporter {
         return lines.joined(separator: "\n")
     }
 
-    /// Text safe inside a table cell: pipes escaped, line breaks made spaces.
+    /// Text safe inside a table cell and on a terminal: pipes escaped, line breaks made spaces, every other control
+    /// character escaped (`TerminalText`).
     private static func escaped(_ text: String) -> String {
         var out = ""
         for character in text {
             switch character {
             case "|": out += "\\|"
-            case "\n", "\r": out += " "
+            case "\n", "\r", "\r\n": out += " "
             default: out.append(character)
             }
         }
-        return out
+        return TerminalText.escaped(out)
     }
 }

@@ -1,3 +1,5 @@
+import ConcTraceFormat
+
 /// "Use X", or "X and Y tie", from repeated runs of strategies on one workload at one size: the verdict with the
 /// tests behind it, every strategy's figures with their spread, the tutorial's rule checked against the verdict,
 /// where Swift differs from Python, and the warnings that say how far to trust it. As data; `summaryText` and
@@ -142,6 +144,7 @@ extension StrategyAdvice {
 
     /// Strategies that could not be named, and the warnings, one line each.
     public var problems: [String] {
-        verdict.excluded.map { "\($0.strategy): \($0.reason)" } + warningLines
+        // A run's error is a child's message, and strategy names may come from a file: escaped for a terminal.
+        verdict.excluded.map { TerminalText.escaped("\($0.strategy): \($0.reason)") } + warningLines
     }
 }

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import ConcTraceFormat
 
 /// Why a sweep results file (docs/sweep-format.md) could not be read.
 public enum SweepReadError: Error, Sendable, Equatable, CustomStringConvertible {
@@ -12,8 +13,13 @@ public enum SweepReadError: Error, Sendable, Equatable, CustomStringConvertible 
     /// The file is JSON but not a sweep file: not `"kind": "sweep"`, or a key missing or of the wrong type.
     case notASweep(path: String, reason: String)
 
-    /// One line saying what is wrong and where.
+    /// One line saying what is wrong and where, with control characters from the path or the file escaped
+    /// (`TerminalText`).
     public var description: String {
+        TerminalText.escaped(rawDescription)
+    }
+
+    private var rawDescription: String {
         switch self {
         case .cannotOpen(let path, let call, let errno):
             "cannot open sweep file \(path): \(call): \(String(cString: strerror(errno))) (errno \(errno))"

@@ -158,7 +158,7 @@ private struct SweepDecoder {
     private func run(_ object: OpaquePointer, in place: String) throws(SweepReadError) -> SweepResults.Run {
         let statusText = try string(object, "status", in: place)
         guard let status = SweepResults.Run.Status(rawValue: statusText) else {
-            throw fail("\(place)status is \"\(statusText)\"; expected ok, failed, error or skipped")
+            throw fail("\(place)status is \(TerminalText.quoted(statusText)); expected ok, failed, error or skipped")
         }
         guard let tasks = Int(exactly: try integer(object, "tasks", in: place)),
               let exitCode = Int32(exactly: try integer(object, "exit_code", in: place)) else {

@@ -1,29 +1,40 @@
+import ConcTraceFormat
+
 /// Renders a report as readable text: a title, each section as aligned `label  value` lines or a table, then notes.
+///
+/// Every string is passed through `TerminalText.escaped` (`safe`): a report's titles, names, paths, arguments and
+/// notes come from the trace, which may hold control characters.
 enum TextExporter {
     static func render(_ report: Report) -> String {
-        var lines = [report.title]
+        var lines = [safe(report.title)]
         for section in report.sections where !section.rows.isEmpty {
             lines.append("")
-            lines.append(section.title)
+            lines.append(safe(section.title))
             switch section.layout {
             case .fields:
-                let width = section.rows.map(\.label.count).max() ?? 0
-                for row in section.rows {
-                    lines.append("  " + pad(row.label, width) + "  " + (row.cells.first ?? .missing).formatted)
+                let labels = section.rows.map { safe($0.label) }
+                let width = labels.map(\.count).max() ?? 0
+                for (label, row) in zip(labels, section.rows) {
+                    lines.append("  " + pad(label, width) + "  " + safe((row.cells.first ?? .missing).formatted))
                 }
             case .records(let columns):
-                let body = section.rows.map { row in row.cells.map { ($0.formatted, $0.isNumeric) } }
-                lines += table(header: columns.map(\.label), body: body).map { "  " + $0 }
+                let body = section.rows.map { row in row.cells.map { (safe($0.formatted), $0.isNumeric) } }
+                lines += table(header: columns.map { safe($0.label) }, body: body).map { "  " + $0 }
             case .comparison(let names):
-                lines += comparison(section.rows, names: names).map { $0.isEmpty ? "" : "  " + $0 }
+                lines += comparison(section.rows, names: names.map(safe)).map { $0.isEmpty ? "" : "  " + $0 }
             }
         }
         if !report.notes.isEmpty {
             lines.append("")
             lines.append("notes")
-            lines += report.notes.map { "  - " + $0 }
+            lines += report.notes.map { "  - " + safe($0) }
         }
         return lines.joined(separator: "\n")
+    }
+
+    /// Input text made safe for a terminal.
+    static func safe(_ text: String) -> String {
+        TerminalText.escaped(text)
     }
 
     /// Rows of metrics against columns of traces: the best value marked `*`, later columns with their ratio to the
@@ -31,9 +42,9 @@ enum TextExporter {
     private static func comparison(_ rows: [ReportRow], names: [String]) -> [String] {
         let body = rows.map { row -> [(String, Bool)] in
             let detail = row.comparison
-            var cells = [(label(row), false)]
+            var cells = [(safe(label(row)), false)]
             for (index, cell) in row.cells.enumerated() {
-                var text = cellText(cell, unit: detail?.unit)
+                var text = safe(cellText(cell, unit: detail?.unit))
                 if detail?.best.contains(index) == true { text += "*" }
                 if index > 0, let ratio = detail?.ratios[index] { text += " (\(formatNumber(ratio, 2))x)" }
                 cells.append((text, true))

@@ -13,8 +13,12 @@ public enum TraceAnalysisError: Error, Sendable, CustomStringConvertible {
     /// The trace is well-formed but holds no event (`[]`, `{"traceEvents": []}`, or a lone `[`).
     case noEvents(path: String)
 
-    /// One line saying what is wrong, with the file.
+    /// One line saying what is wrong, with the file; control characters escaped (`TerminalText`).
     public var description: String {
+        TerminalText.escaped(rawDescription)
+    }
+
+    private var rawDescription: String {
         switch self {
         case .unreadable(_, .cannotOpen(let path, let error)): "cannot open trace \(path): \(error)"
         case .unreadable(_, .readFailed(let path, let error)) where error.errno == EISDIR:

@@ -187,7 +187,7 @@ public final class ChromeTraceReader {
                     throw .malformed(offset: position,
                                      reason: "expected an event (a JSON object), found \(Self.kind(byte))")
                 }
-                guard case .value(let value) = try parseValue(), let object = value else { return cutOff() }
+                guard case .value(let value) = try parseValue("event"), let object = value else { return cutOff() }
                 defer { json_object_put(object) }
                 state = .commaOrEnd
                 eventsRead += 1
@@ -213,13 +213,14 @@ public final class ChromeTraceReader {
                     throw .malformed(offset: position,
                                      reason: "expected a key of the trace object, found \(Self.describe(byte))")
                 }
-                guard case .value(let keyValue) = try parseValue() else { return cutOff() }
+                guard case .value(let keyValue) = try parseValue("key") else { return cutOff() }
                 let key = keyValue.map(JSONC.string) ?? ""
                 json_object_put(keyValue)
                 guard let separator = try skipWhitespace() else { return cutOff() }
                 guard separator == UInt8(ascii: ":") else {
                     throw .malformed(offset: position,
-                                     reason: "expected ':' after key \"\(key)\", found \(Self.describe(separator))")
+                                     reason: "expected ':' after key \(TerminalText.quoted(key)), found "
+                                        + Self.describe(separator))
                 }
                 start += 1
                 guard let first = try skipWhitespace() else { return cutOff() }
@@ -232,7 +233,7 @@ public final class ChromeTraceReader {
                     state = .elementOrEnd
                 } else {
                     // displayTimeUnit, otherData and the like: small; parsed whole, only metadata kept.
-                    guard case .value(let value) = try parseValue() else { return cutOff() }
+                    guard case .value(let value) = try parseValue("value") else { return cutOff() }
                     if key == "metadata" { metadata = TraceValue(value) }
                     json_object_put(value)
                     state = .memberCommaOrEnd
@@ -313,9 +314,10 @@ public final class ChromeTraceReader {
     }
 
     /// Parses the JSON value that starts at the next unread byte with json-c, feeding it chunk after chunk, and
-    /// moves past it.
-    /// - Throws: `.malformed` / `.tooDeep` with the offset where the value starts.
-    private func parseValue() throws(TraceReadError) -> ParsedValue {
+    /// moves past it. `what` names the value in messages (`event`, `key`, `value`).
+    /// - Throws: `.malformed` with the offset of the offending byte (the reason names where the value starts);
+    ///   `.tooDeep` with the offset where the value starts.
+    private func parseValue(_ what: String) throws(TraceReadError) -> ParsedValue {
         let valueStart = position
         json_tokener_reset(tokener)
         while true {
@@ -336,11 +338,14 @@ public final class ChromeTraceReader {
             }
             if status == json_tokener_error_depth { throw .tooDeep(offset: valueStart, limit: maxDepth) }
             // json-c stops on the offending byte, or just past a NUL byte, which it takes for the end of the text.
+            // The error's offset is that byte; the reason says where the value holding it starts.
             let stop = bufferOffset + start + json_tokener_get_parse_end(tokener)
-            let reason = status == json_tokener_error_parse_eof
-                ? "a NUL byte at byte \(stop - 1)"
-                : "invalid JSON at byte \(stop): \(String(cString: json_tokener_error_desc(status)))"
-            throw .malformed(offset: valueStart, reason: reason)
+            let context = "in the \(what) that starts at byte \(valueStart)"
+            if status == json_tokener_error_parse_eof {
+                throw .malformed(offset: stop - 1, reason: "a NUL byte \(context)")
+            }
+            throw .malformed(offset: stop,
+                             reason: "invalid JSON (\(String(cString: json_tokener_error_desc(status)))) \(context)")
         }
     }
 

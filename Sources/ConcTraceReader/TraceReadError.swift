@@ -13,15 +13,20 @@ public enum TraceReadError: Error, Sendable, Equatable, CustomStringConvertible 
     /// The input holds nothing but white space: no trace was ever written to it.
     case empty
     /// The input is not a Chrome trace: bad JSON, a top-level value that is neither an array nor an object, or an
-    /// array element that is not an object. `offset` is the byte offset in the input where the offending event
-    /// starts, or of the offending byte when it lies between events.
+    /// array element that is not an object. `offset` is the byte offset in the input of the offending byte; for bad
+    /// JSON inside an event, `reason` also says where that event starts.
     case malformed(offset: Int, reason: String)
     /// An event (or a top-level value of the Object form) nests deeper than `limit` levels; the reader refuses it
     /// rather than risk unbounded work. `offset` is where that value starts.
     case tooDeep(offset: Int, limit: Int)
 
-    /// One line saying what is wrong and where.
+    /// One line saying what is wrong and where, with the path's and any quoted input's control characters escaped
+    /// (`TerminalText`).
     public var description: String {
+        TerminalText.escaped(rawDescription)
+    }
+
+    private var rawDescription: String {
         switch self {
         case .cannotOpen(let path, let error): "cannot open trace \(path): \(error)"
         case .readFailed(let path, let error): "reading trace \(path) failed: \(error)"

@@ -8,7 +8,7 @@ public enum HTMLReportError: Error, Sendable, CustomStringConvertible {
     /// Neither a trace nor sweep results were given: there is nothing to report.
     case nothingToReport
 
-    /// One line saying what is wrong.
+    /// One line saying what is wrong (the trace's error is already escaped for a terminal).
     public var description: String {
         switch self {
         case .trace(let error): "\(error)"

@@ -56,8 +56,8 @@ struct RobustnessTests {
         }
     }
 
-    @Test("malformed JSON is refused with the byte offset of the bad event",
-          arguments: [(#"[{"ph":}]"#, 1), (#"[{"ph":"X"}, 42]"#, 13), ("[{\"ph\":\"X\"} {}]", 12), ("hello", 0),
+    @Test("malformed JSON is refused with the byte offset of the offending byte",
+          arguments: [(#"[{"ph":}]"#, 7), (#"[{"ph":"X"}, 42]"#, 13), ("[{\"ph\":\"X\"} {}]", 12), ("hello", 0),
                       (#"[{"ph":"X"}] trailing"#, 13)])
     func malformed(_ text: String, offset: Int) {
         guard case .unreadable(_, .malformed(let at, _))? = Self.failure(text) else {

@@ -186,14 +186,19 @@ struct ChromeTraceReaderTests {
     func malformed() throws {
         #expect(Self.failure(#"[{"ph":"X"}, xyz]"#)
                 == .malformed(offset: 13, reason: "expected an event (a JSON object), found 'x'"))
-        // Bad JSON inside the second event: the offset is where that event starts.
+        // Bad JSON inside the second event: the offset is the offending byte, and the reason names where the event
+        // starts (issue 14 item 8: the message gave two offsets as if both were the error's).
         let badSecond = "[{\"ph\":\"X\"},\n{\"ph\":\"X\",,\"ts\":1}]"
         guard case .malformed(let offset, let reason) = Self.failure(badSecond) else {
             Issue.record("no error")
             return
         }
-        #expect(offset == 13)
-        #expect(reason.hasPrefix("invalid JSON at byte 23: "), "\(reason)")
+        #expect(offset == 23)
+        #expect(reason.hasPrefix("invalid JSON ("), "\(reason)")
+        #expect(reason.hasSuffix(") in the event that starts at byte 13"), "\(reason)")
+        let description = try #require(Self.failure(badSecond)).description
+        #expect(description.hasPrefix("malformed trace at byte 23: invalid JSON ("), "\(description)")
+        #expect(description.components(separatedBy: "byte 23").count == 2, "\(description)")
         // Between events: the offset of the offending byte.
         guard case .malformed(let missingComma, _) = Self.failure(#"[{"a":1}{"b":2}]"#) else {
             Issue.record("no error")
@@ -231,6 +236,23 @@ struct ChromeTraceReaderTests {
 
         let message = TraceReadError.malformed(offset: 13, reason: "bad").description
         #expect(message == "malformed trace at byte 13: bad")
+    }
+
+    /// Guards issue 14 item 8: a key with a line break in it (`printf '{"a\nb" 1}'`) made a two-line message, and a
+    /// key or path with escape sequences reached the terminal raw.
+    @Test("every error's description is one line, with control characters escaped and long keys cut")
+    func oneLineErrors() throws {
+        let newlineKey = try #require(Self.failure(Array("{\"a\nb\" 1}".utf8)))
+        #expect(!newlineKey.description.contains("\n"), "\(newlineKey.description)")
+        #expect(newlineKey.description.contains(#""a\nb""#), "\(newlineKey.description)")
+        let escapeKey = try #require(Self.failure(Array("{\"\u{1B}]0;PWNED\u{07}\" 1}".utf8)))
+        #expect(!escapeKey.description.unicodeScalars.contains { $0.value < 0x20 || $0.value == 0x7F })
+        let longKey = try #require(Self.failure(Array(("{\"" + String(repeating: "k", count: 10_000) + "\" 1}").utf8)))
+        #expect(longKey.description.count < 300)
+        let path = "/tmp/no\u{1B}[2J\nsuch\u{9B}file"
+        let missing = TraceReadError.cannotOpen(path: path, .init(call: "open", errno: ENOENT)).description
+        #expect(!missing.unicodeScalars.contains { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) })
+        #expect(missing.contains(#"no\x1B[2J\nsuch\x9Bfile"#), "\(missing)")
     }
 
     @Test("elements and top-level values that are not objects or arrays are malformed")
@@ -361,8 +383,8 @@ struct ChromeTraceReaderTests {
             Issue.record("no error")
             return
         }
-        #expect(offset == 12)
-        #expect(reason == "a NUL byte at byte 22")
+        #expect(offset == 22)
+        #expect(reason == "a NUL byte in the event that starts at byte 12")
         guard case .malformed(let between, _) = Self.failure(Array(#"[{"ph":"i"}"#.utf8) + [0, 0]) else {
             Issue.record("no error")
             return

@@ -30,7 +30,7 @@ enum MarkdownExporter {
                     for (index, cell) in row.cells.enumerated() {
                         var text = escaped(TextExporter.cellText(cell, unit: row.comparison?.unit))
                         if row.comparison?.best.contains(index) == true { text = "**\(text)**" }
-                        if index > 0, let ratio = row.comparison?.ratios[index] { text += " (\(formatNumber(ratio, 2))×)" }
+                        if index > 0, let ratio = row.comparison?.ratios[index] { text += " (\(NumberFormat.fixed(ratio, decimals: 2))×)" }
                         cells.append(text)
                     }
                     lines.append("| " + cells.joined(separator: " | ") + " |")

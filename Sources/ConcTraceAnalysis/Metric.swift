@@ -40,12 +40,16 @@ public enum MetricUnit: String, Sendable, CaseIterable {
     }
 
     /// A value as text and markdown show it, e.g. `12.345 ms`, `3.20 %`, `17`; seconds below 0.1 with six
-    /// decimals (µs), so that a worker busy for 265 µs does not show as `0.000 s`.
+    /// decimals (µs), so that a worker busy for 265 µs does not show as `0.000 s` (`NumberFormat.fixed`).
     public func format(_ value: Double) -> String {
-        let shown = self == .fraction ? value * 100 : value
-        let places = self == .seconds && shown.magnitude < 0.1 ? 6 : decimals
-        let number = places == 0 && shown.magnitude < 9e15 ? String(Int64(shown.rounded())) : formatNumber(shown, places)
+        let number = plain(value)
         return symbol.isEmpty ? number : "\(number) \(symbol)"
+    }
+
+    /// A value without its symbol (tables whose heading has the unit); fractions as percentages.
+    public func plain(_ value: Double) -> String {
+        let shown = self == .fraction ? value * 100 : value
+        return NumberFormat.fixed(shown, decimals: self == .seconds && shown.magnitude < 0.1 ? 6 : decimals)
     }
 }
 
@@ -204,22 +208,4 @@ extension String {
         for suffix in ["_ms", "_us", "_s"] where hasSuffix(suffix) { return String(dropLast(suffix.count)) }
         return self
     }
-}
-
-/// `value` with exactly `decimals` decimals (no exponent), e.g. `formatNumber(2.5, 3)` is `2.500`.
-func formatNumber(_ value: Double, _ decimals: Int) -> String {
-    guard value.isFinite else { return "n/a" }
-    var scale = 1.0
-    for _ in 0..<decimals { scale *= 10 }
-    let scaled = (value.magnitude * scale).rounded()
-    // Beyond 2^63 (or where a Double has no fraction left) print the number as Swift does.
-    guard scaled < 9e18 else { return String(value) }
-    let whole = UInt64(scaled)
-    let unit = UInt64(scale)
-    var text = (value < 0 && whole != 0 ? "-" : "") + String(whole / unit)
-    if decimals > 0 {
-        let fraction = String(whole % unit)
-        text += "." + String(repeating: "0", count: decimals - fraction.count) + fraction
-    }
-    return text
 }

@@ -46,7 +46,7 @@ enum TextExporter {
             for (index, cell) in row.cells.enumerated() {
                 var text = safe(cellText(cell, unit: detail?.unit))
                 if detail?.best.contains(index) == true { text += "*" }
-                if index > 0, let ratio = detail?.ratios[index] { text += " (\(formatNumber(ratio, 2))x)" }
+                if index > 0, let ratio = detail?.ratios[index] { text += " (\(NumberFormat.fixed(ratio, decimals: 2))x)" }
                 cells.append((text, true))
             }
             return cells
@@ -64,41 +64,17 @@ enum TextExporter {
     /// A comparison cell: the number without its unit (the row's label has it).
     static func cellText(_ value: ReportValue, unit: MetricUnit?) -> String {
         guard case .number(let number, let unit) = value else { return value.formatted }
-        let text = unit.format(number)
-        return unit.symbol.isEmpty ? text : String(text.dropLast(unit.symbol.count + 1))
+        return unit.plain(number)
     }
 
-    /// Aligned columns: text to the left, numbers to the right.
+    /// Aligned columns (`TextTable`): text to the left, numbers to the right; headers to the left.
     private static func table(header: [String], body: [[(String, Bool)]]) -> [String] {
-        var widths = header.map(\.count)
-        for row in body {
-            for (index, cell) in row.enumerated() where index < widths.count {
-                widths[index] = max(widths[index], cell.0.count)
-            }
-        }
-        var lines = [zip(header, widths).map { pad($0, $1) }.joined(separator: "  ").trimmedRight]
-        for row in body {
-            let cells = row.enumerated().map { index, cell in
-                cell.1 ? padLeft(cell.0, widths[index]) : pad(cell.0, widths[index])
-            }
-            lines.append(cells.joined(separator: "  ").trimmedRight)
-        }
-        return lines
+        TextTable(header: header, rows: body.map { row in
+            row.map { TextTable.Cell($0.0, $0.1 ? .right : .left) }
+        }).lines
     }
 
     private static func pad(_ text: String, _ width: Int) -> String {
         text.count >= width ? text : text + String(repeating: " ", count: width - text.count)
-    }
-
-    private static func padLeft(_ text: String, _ width: Int) -> String {
-        text.count >= width ? text : String(repeating: " ", count: width - text.count) + text
-    }
-}
-
-extension String {
-    fileprivate var trimmedRight: String {
-        var text = self
-        while text.last == " " { text.removeLast() }
-        return text
     }
 }

@@ -1,3 +1,4 @@
+import ConcTraceAnalysis
 /// Horizontal bars, one per trace, with the value written at the end of each bar: throughput and dispatch overhead
 /// per switch side by side.
 struct BarChart {
@@ -16,7 +17,7 @@ struct BarChart {
     var width = 560.0
     /// Written under the chart: which way is better.
     var hint: String
-    var format: (Double) -> String = { HTMLText.significant($0, 3) }
+    var format: (Double) -> String = { NumberFormat.significant($0, digits: 3) }
 
     func svg() -> String {
         let rowHeight = 26.0
@@ -37,7 +38,7 @@ struct BarChart {
         svg += "</g><g class=\"axis\">"
         for tick in x.ticks {
             svg += "<text x=\"\(HTMLText.px(x.position(tick)))\" y=\"\(HTMLText.px(frame.plotBottom + 15))\" "
-                + "text-anchor=\"middle\">\(HTMLText.compact(tick))</text>"
+                + "text-anchor=\"middle\">\(NumberFormat.compact(tick))</text>"
         }
         svg += "<text class=\"title\" x=\"\(HTMLText.px((frame.plotLeft + frame.plotRight) / 2))\" "
             + "y=\"\(HTMLText.px(height - 4))\" text-anchor=\"middle\">\(HTMLText.escape(unit)) (\(HTMLText.escape(hint)))</text>"

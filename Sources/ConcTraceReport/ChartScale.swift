@@ -1,9 +1,13 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import ConcTraceAnalysis
 
 /// Maps data values to pixels along one axis, linearly or logarithmically, with readable ticks.
 struct ChartScale {
+    /// The largest magnitude a scale places.
+    static let limit = 1e300
+
     enum Kind {
         case linear
         /// Base 10; the domain is positive.
@@ -23,7 +27,11 @@ struct ChartScale {
     static func fitting(_ values: [Double], kind: Kind, fromZero: Bool = false, pixels: (Double, Double))
         -> ChartScale
     {
-        let usable = values.filter { $0.isFinite && (kind == .linear || $0 > 0) }
+        // Values beyond ±10³⁰⁰ (or below 10⁻³⁰⁰ on a log scale) cannot be placed: powers of ten and differences
+        // around them overflow. They are left out of the domain (and land off the chart).
+        let usable = values.filter {
+            $0.isFinite && $0.magnitude <= Self.limit && (kind == .linear || $0 >= 1 / Self.limit)
+        }
         var low = usable.min() ?? (kind == .log ? 1 : 0)
         var high = usable.max() ?? (kind == .log ? 10 : 1)
         switch kind {
@@ -64,7 +72,9 @@ struct ChartScale {
             }
             return ticks
         case .log:
-            let first = Int(log10(lower).rounded()), last = Int(log10(upper).rounded())
+            // Exponents of the domain (within ±300 by `limit`; clamped again so no conversion can trap).
+            let first = Int(min(max(log10(lower).rounded(), -310), 310))
+            let last = Int(min(max(log10(upper).rounded(), -310), 310))
             let decades = first...max(first, last)
             let multiples: [Double] = decades.count <= 3 ? [1, 2, 5] : [1]
             return decades.flatMap { exponent in multiples.map { $0 * pow(10, Double(exponent)) } }
@@ -95,7 +105,8 @@ struct ChartFrame {
 
     /// The axes, the grid and the titles (`xTitle` under the plot, `yTitle` turned along the left edge).
     func axes(x: ChartScale, y: ChartScale, xTitle: String, yTitle: String,
-              xLabel: (Double) -> String = HTMLText.compact, yLabel: (Double) -> String = HTMLText.compact) -> String
+              xLabel: (Double) -> String = NumberFormat.compact, yLabel: (Double) -> String = NumberFormat.compact)
+        -> String
     {
         var svg = "<g class=\"grid\">"
         for tick in y.ticks {

@@ -61,7 +61,7 @@ public enum HTMLReport {
         let active = analysis.workers.filter { $0.slices > 0 }
         let workers = active.prefix(maxWorkerRows).map { worker in
             (pid: worker.pid, tid: worker.tid, label: worker.name ?? "thread \(worker.tid)",
-             detail: worker.utilization.map { HTMLText.significant($0 * 100, 2) + "% busy" } ?? "")
+             detail: worker.utilization.map { NumberFormat.fixed($0 * 100, decimals: 0) + "% busy" } ?? "")
         }
         let sample = scout.sampleTasks(count: sampleTasks)
         guard scout.start <= scout.end, !workers.isEmpty || !sample.ids.isEmpty else {

@@ -1,4 +1,4 @@
-/// Text made safe for HTML and SVG, and the number formats the charts and tables use.
+/// Text made safe for HTML and SVG, and pixel coordinates (numbers for people are `NumberFormat`'s).
 ///
 /// Every string that comes from a trace or a sweep file (task and thread names, paths, parameters, errors, host
 /// names) goes through `escape(_:)` before it is put in the page: a trace is untrusted input.
@@ -28,59 +28,12 @@ enum HTMLText {
         escape(text.count > limit ? String(text.prefix(max(1, limit - 1))) + "…" : text)
     }
 
-    /// A pixel coordinate with at most one decimal: keeps the SVG small.
+    /// A pixel coordinate with at most one decimal: keeps the SVG small. Coordinates are held within ±10⁶ (far
+    /// outside any chart), so a hostile value never makes a huge number or a trap.
     static func px(_ value: Double) -> String {
         guard value.isFinite else { return "0" }
-        let tenths = (value * 10).rounded()
-        if tenths.magnitude >= 1e15 { return String(Int64(value.rounded())) }
+        let tenths = (min(max(value, -1e6), 1e6) * 10).rounded()
         let whole = Int64(tenths)
         return whole % 10 == 0 ? String(whole / 10) : String(Double(whole) / 10)
-    }
-
-    /// A number in few characters, for axis ticks and bar labels: `0.25`, `12.5`, `350`, `4.2k`, `1.5M`, `2G`.
-    static func compact(_ value: Double) -> String {
-        guard value.isFinite else { return "n/a" }
-        let magnitude = value.magnitude
-        for (limit, suffix) in [(1e9, "G"), (1e6, "M"), (1e3, "k")] where magnitude >= limit {
-            return significant(value / limit, 3) + suffix
-        }
-        return significant(value, 3)
-    }
-
-    /// `value` with at most `digits` significant digits, no exponent, no trailing zeros.
-    static func significant(_ value: Double, _ digits: Int) -> String {
-        guard value.isFinite else { return "n/a" }
-        guard value != 0 else { return "0" }
-        var decimals = 0
-        var probe = value.magnitude
-        while probe < pow10(digits - 1) && decimals < 9 {
-            probe *= 10
-            decimals += 1
-        }
-        var scale = 1.0
-        for _ in 0..<decimals { scale *= 10 }
-        let rounded = (value.magnitude * scale).rounded()
-        guard rounded < 9e18 else { return String(Int64(value.rounded())) }
-        let units = UInt64(rounded)
-        let whole = units / UInt64(scale)
-        var fraction = decimals > 0 ? String(units % UInt64(scale)) : ""
-        fraction = String(repeating: "0", count: max(0, decimals - fraction.count)) + fraction
-        while fraction.hasSuffix("0") { fraction.removeLast() }
-        return (value < 0 ? "-" : "") + String(whole) + (fraction.isEmpty ? "" : "." + fraction)
-    }
-
-    private static func pow10(_ exponent: Int) -> Double {
-        var result = 1.0
-        for _ in 0..<max(0, exponent) { result *= 10 }
-        return result
-    }
-
-    /// A byte count as MB, GB or kB, e.g. `31.5 MB`.
-    static func bytes(_ value: Double) -> String {
-        let magnitude = value.magnitude
-        if magnitude >= 1e9 { return significant(value / 1e9, 3) + " GB" }
-        if magnitude >= 1e6 { return significant(value / 1e6, 3) + " MB" }
-        if magnitude >= 1e3 { return significant(value / 1e3, 3) + " kB" }
-        return significant(value, 3) + " B"
     }
 }

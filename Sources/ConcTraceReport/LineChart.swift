@@ -1,3 +1,4 @@
+import ConcTraceAnalysis
 /// A chart of lines with markers, one per series (a strategy), on linear or log axes: the latency CDFs and the
 /// sweep's scaling curves.
 struct LineChart {
@@ -24,8 +25,8 @@ struct LineChart {
     var steps = false
     /// Fixed y domain (the CDF's 0...100), else fitted.
     var yDomain: [Double]?
-    var xLabel: (Double) -> String = HTMLText.compact
-    var yLabel: (Double) -> String = HTMLText.compact
+    var xLabel: (Double) -> String = NumberFormat.compact
+    var yLabel: (Double) -> String = NumberFormat.compact
     /// The chart's accessible name.
     var label: String
 

@@ -17,10 +17,10 @@ extension ReportPage {
         html += latencyChart(names: names, styles: styles).svg()
         html += ChartLegend.html(Array(zip(names, styles))) + "</figure><figure>"
         html += BarChart(title: "Throughput", unit: "tasks/s", bars: bars(.throughputTasks, names, styles),
-                         hint: "longer is better").svg()
+                         hint: "longer is better", format: MetricUnit.tasksPerSecond.plain).svg()
         html += BarChart(title: "Dispatch overhead per switch (mean)", unit: "µs",
                          bars: bars(.dispatchMean, names, styles), hint: "shorter is better",
-                         format: { HTMLText.significant($0, 3) }).svg()
+                         format: MetricUnit.microseconds.plain).svg()
         html += "</figure></div>"
         html += latencyTable(names: names)
 
@@ -83,7 +83,7 @@ extension ReportPage {
         let rows = zip(names, analyses).map { name, analysis -> [HTMLTable.Cell] in
             [.text(name)] + points.map { _, percentile in
                 analysis.latencyPercentiles.first { $0.percentile == percentile }
-                    .map { .number(HTMLText.significant($0.milliseconds, 4)) }
+                    .map { .number(MetricUnit.milliseconds.plain($0.milliseconds)) }
                     ?? .missing(analysis.unavailable[.latencyP50])
             }
         }
@@ -109,8 +109,7 @@ extension ReportPage {
 
     /// A value without its unit (the row label has it); fractions as percentages.
     static func plain(_ value: Double, _ unit: MetricUnit) -> String {
-        let formatted = unit.format(value)
-        return unit.symbol.isEmpty ? formatted : String(formatted.dropLast(unit.symbol.count + 1))
+        unit.plain(value)
     }
 
     // MARK: Timelines
@@ -126,7 +125,7 @@ extension ReportPage {
             html += "<h3>\(HTMLText.escape(name)) <small><code>\(HTMLText.escape(analysis.source.path))</code></small></h3>"
             var facts: [String] = []
             if let wall = analysis[.wall] { facts.append("wall \(MetricUnit.seconds.format(wall))") }
-            if let done = analysis[.tasksDone] { facts.append("\(Int(done)) tasks done") }
+            if let done = analysis[.tasksDone] { facts.append("\(MetricUnit.count.plain(done)) tasks done") }
             if let p99 = analysis[.latencyP99] { facts.append("latency p99 \(MetricUnit.milliseconds.format(p99))") }
             let active = analysis.workers.filter { $0.slices > 0 }.count
             facts.append("\(active) worker(s) with slices")
@@ -149,13 +148,13 @@ extension ReportPage {
     private func workerTable(_ analysis: TraceAnalysis) -> String {
         let rows = analysis.workers.map { worker -> [HTMLTable.Cell] in
             [.text(worker.name ?? "thread \(worker.tid)"), .number(String(worker.pid)), .number(String(worker.tid)),
-             .number(HTMLText.significant(worker.busySeconds * 1000, 4)), .number(String(worker.slices)),
-             worker.utilization.map { .number(HTMLText.significant($0 * 100, 3)) } ?? .missing("no active span"),
+             .number(MetricUnit.seconds.plain(worker.busySeconds)), .number(String(worker.slices)),
+             worker.utilization.map { .number(MetricUnit.fraction.plain($0)) } ?? .missing("no active span"),
              worker.switches.map { .number(String($0)) } ?? .missing("no running slices"),
-             worker.sliceMicroseconds.map { .number(HTMLText.significant($0.p50, 4)) } ?? .missing("no slices"),
-             worker.sliceMicroseconds.map { .number(HTMLText.significant($0.p99, 4)) } ?? .missing("no slices")]
+             worker.sliceMicroseconds.map { .number(MetricUnit.microseconds.plain($0.p50)) } ?? .missing("no slices"),
+             worker.sliceMicroseconds.map { .number(MetricUnit.microseconds.plain($0.p99)) } ?? .missing("no slices")]
         }
-        return HTMLTable(caption: nil, headers: ["worker", "pid", "tid", "busy (ms)", "slices", "utilization (%)",
+        return HTMLTable(caption: nil, headers: ["worker", "pid", "tid", "busy (s)", "slices", "utilization (%)",
                                                  "switches", "slice p50 (µs)", "slice p99 (µs)"],
                          numericHeaders: Set(1...8), rows: rows).html
     }

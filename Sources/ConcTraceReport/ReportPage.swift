@@ -106,7 +106,7 @@ struct ReportPage {
         case .null: "null"
         case .bool(let flag): flag ? "yes" : "no"
         case .int(let integer): String(integer)
-        case .double(let number): HTMLText.significant(number, 6)
+        case .double(let number): ReportValue.decimal(number).formatted
         case .string(let text): text
         case .array(let elements): elements.map(text).joined(separator: ", ")
         case .object(let members): members.sorted { $0.key < $1.key }.map { "\($0.key)=\(text($0.value))" }

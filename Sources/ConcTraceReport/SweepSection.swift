@@ -12,7 +12,7 @@ struct SweepSection {
         var title: String
         var axis: String
         var value: (SweepResults.Run) -> Double?
-        var label: (Double) -> String = HTMLText.compact
+        var label: (Double) -> String = NumberFormat.compact
     }
 
     private var figures: [Figure] {
@@ -20,7 +20,8 @@ struct SweepSection {
             Figure(title: "Wall time", axis: "wall time (s)", value: \.wallSeconds),
             Figure(title: "Throughput", axis: "throughput (tasks/s)", value: \.throughput),
             Figure(title: "Task latency p99", axis: "latency p99 (ms)", value: \.latencyP99Milliseconds),
-            Figure(title: "Peak memory (RSS)", axis: "peak RSS (MB)", value: { $0.peakRSSBytes.map { Double($0) / 1e6 } }),
+            Figure(title: "Peak memory (RSS)", axis: "peak RSS (MiB)",
+                   value: { SweepResults.Figure.peakMemory.value(of: $0) }),
         ]
     }
 
@@ -70,19 +71,16 @@ struct SweepSection {
         return low == high ? "\(low) tasks" : "\(low) to \(high) tasks"
     }
 
+    /// Every run, its figures printed as the sweep table prints them (`SweepResults.Figure`).
     private func runTable() -> String {
-        func number(_ value: Double?, _ digits: Int = 4) -> HTMLTable.Cell {
-            value.map { .number(HTMLText.significant($0, digits)) } ?? .missing(nil)
-        }
         let rows = sweep.runs.map { run -> [HTMLTable.Cell] in
-            [.text(run.strategy), .number(String(run.tasks)), .text(run.status.rawValue), .number(String(run.exitCode)),
-             number(run.wallSeconds), number(run.throughput), number(run.latencyP99Milliseconds),
-             number(run.dispatchOverheadMicroseconds), number(run.switchesPerTask, 3),
-             number(run.peakRSSBytes.map { Double($0) / 1e6 }, 3), .text(run.trace ?? "")]
+            [.text(run.strategy), .number(String(run.tasks)), .text(run.status.rawValue), .number(String(run.exitCode))]
+                + SweepResults.Figure.allCases.map { figure in figure.formatted(run).map { .number($0) } ?? .missing(nil) }
+                + [.text(run.trace ?? "")]
         }
         return HTMLTable(caption: "Every run of the sweep",
                          headers: ["strategy", "tasks", "status", "exit", "wall (s)", "throughput (tasks/s)",
-                                   "latency p99 (ms)", "dispatch mean (µs)", "switches per task", "peak RSS (MB)",
+                                   "latency p99 (ms)", "dispatch mean (µs)", "switches per task", "peak RSS (MiB)",
                                    "trace"],
                          numericHeaders: [1, 3, 4, 5, 6, 7, 8, 9], rows: rows).html
     }

@@ -1,3 +1,4 @@
+import ConcTraceAnalysis
 /// Draws a `Timeline`: one lane per worker with its running slices coloured by task, then the sample tasks' lanes
 /// with their states (running, ready, waiting), over a time axis in ms from the start of the trace.
 struct TimelineChart {
@@ -40,7 +41,7 @@ struct TimelineChart {
         svg += "</g><g class=\"axis\">"
         for tick in x.ticks {
             svg += "<text x=\"\(HTMLText.px(x.position(tick)))\" y=\"\(HTMLText.px(plotBottom + 16))\" "
-                + "text-anchor=\"middle\">\(HTMLText.compact(tick))</text>"
+                + "text-anchor=\"middle\">\(NumberFormat.compact(tick))</text>"
         }
         svg += "<text class=\"title\" x=\"\(HTMLText.px((plotLeft + plotRight) / 2))\" y=\"\(HTMLText.px(height - 6))\" "
             + "text-anchor=\"middle\">time since the first event (ms)</text></g>"
@@ -88,7 +89,7 @@ struct TimelineChart {
                 svg += "<rect x=\"\(HTMLText.px(left))\" y=\"\(HTMLText.px(y + (rowHeight - barHeight) / 2))\" "
                     + "width=\"\(HTMLText.px(max(0.8, Double(run.count) * columnPixels)))\" "
                     + "height=\"\(HTMLText.px(barHeight))\" fill=\"\(color)\"><title>\(HTMLText.escape(what)): "
-                    + "\(HTMLText.significant(from, 4))–\(HTMLText.significant(to, 4)) ms</title></rect>"
+                    + "\(NumberFormat.significant(from, digits: 4))–\(NumberFormat.significant(to, digits: 4)) ms</title></rect>"
             }
             y += rowHeight
         }

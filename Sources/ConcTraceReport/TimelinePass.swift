@@ -141,7 +141,7 @@ struct TimelineSampler {
     func finish(latencies: [UInt64: Int64]) -> Timeline {
         var result = timeline
         for (id, row) in taskRows {
-            let latency = latencies[id].map { HTMLText.significant(Double($0) / 1e6, 3) + " ms" }
+            let latency = latencies[id].map { MetricUnit.milliseconds.format(Double($0) / 1e6) }
             result.rows[row].detail = [id == slowest ? "slowest" : nil, latency].compactMap { $0 }.joined(separator: ", ")
         }
         return result

@@ -126,8 +126,10 @@ struct HTMLReportTests {
     @Test("escaping, compact numbers and log ticks")
     func formatting() {
         #expect(HTMLText.escape("a<b>&\"c'\u{1}") == "a&lt;b&gt;&amp;&quot;c&#39;")
-        #expect(HTMLText.compact(1500) == "1.5k" && HTMLText.compact(10000) == "10k" && HTMLText.compact(0.25) == "0.25")
-        #expect(HTMLText.significant(12.3456, 3) == "12.3" && HTMLText.significant(0.001234, 2) == "0.0012")
+        #expect(NumberFormat.compact(1500) == "1.5k" && NumberFormat.compact(10000) == "10k"
+                && NumberFormat.compact(0.25) == "0.25")
+        #expect(NumberFormat.significant(12.3456, digits: 3) == "12.3"
+                && NumberFormat.significant(0.001234, digits: 2) == "0.0012")
         let log = ChartScale.fitting([12, 9000], kind: .log, pixels: (0, 100))
         #expect(log.lower == 10 && log.upper == 10000 && log.ticks == [10, 100, 1000, 10000])
         let linear = ChartScale.fitting([0, 97], kind: .linear, fromZero: true, pixels: (0, 100))

@@ -44,11 +44,16 @@ extension SweepResults {
         byte == 0x20 || byte == 0x0A || byte == 0x0D || byte == 0x09
     }
 
-    /// The whole file, read with open(2) and read(2).
+    /// The whole file (or pipe: `InputFile`), read once with read(2).
     private static func readFile(_ path: String) throws(SweepReadError) -> [UInt8] {
-        var fd: Int32
-        repeat { fd = open(path, O_RDONLY | O_CLOEXEC) } while fd < 0 && errno == EINTR
-        guard fd >= 0 else { throw .cannotOpen(path: path, call: "open", errno: errno) }
+        let fd: Int32
+        do {
+            fd = try InputFile.open(path)
+        } catch .system(let error) {
+            throw .cannotOpen(path: path, call: error.call, errno: error.errno)
+        } catch {
+            throw .notReadable(path: path, error)
+        }
         defer { close(fd) }
         var bytes: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 1 << 16)

@@ -23,6 +23,9 @@ public enum TraceAnalysisError: Error, Sendable, CustomStringConvertible {
         case .unreadable(_, .cannotOpen(let path, let error)): "cannot open trace \(path): \(error)"
         case .unreadable(_, .readFailed(let path, let error)) where error.errno == EISDIR:
             "\(path) is a folder, not a trace file; give the traces in it (e.g. \(path)/*.json)"
+        case .unreadable(_, .notReadable(let path, .notAFile(kind: "a directory"))):
+            "\(path) is a folder, not a trace file; give the traces in it (e.g. \(path)/*.json)"
+        case .unreadable(_, .notReadable(let path, let failure)): "cannot read trace \(path): \(failure.reason)"
         case .unreadable(_, .readFailed(let path, let error)): "reading trace \(path) failed: \(error)"
         case .unreadable(let path, let error): "\(path): \(error)"
         case .noEvents(let path): "\(path): the trace holds no events"
@@ -32,7 +35,7 @@ public enum TraceAnalysisError: Error, Sendable, CustomStringConvertible {
     /// True when the file itself could not be opened or read (as opposed to its content being wrong).
     public var isInputUnavailable: Bool {
         switch self {
-        case .unreadable(_, .cannotOpen), .unreadable(_, .readFailed): true
+        case .unreadable(_, .cannotOpen), .unreadable(_, .notReadable), .unreadable(_, .readFailed): true
         default: false
         }
     }

@@ -87,9 +87,11 @@ public final class ChromeTraceReader {
     private let maxDepth: Int
     private var state = State.finished
 
-    /// Opens a trace file and reads its first bytes to learn its form.
-    /// - Throws: `.cannotOpen` / `.readFailed` with the errno, `.empty` for a file with no JSON in it,
-    ///   `.malformed` if it starts with anything but `[` or `{`.
+    /// Opens a trace (a file, a pipe or FIFO, a character device: `InputFile`) and reads its first bytes to learn its
+    /// form. The trace is read once, front to back.
+    /// - Throws: `.cannotOpen` / `.readFailed` with the errno, `.notReadable` for a directory or another kind of
+    ///   file that is not read, or a FIFO with no writer within `InputFile.defaultWriterWait`; `.empty` for a file
+    ///   with no JSON in it, `.malformed` if it starts with anything but `[` or `{`.
     public convenience init(path: String) throws(TraceReadError) {
         try self.init(path: path, chunkSize: Self.defaultChunkSize)
     }
@@ -100,15 +102,19 @@ public final class ChromeTraceReader {
         try self.init(bytes: bytes, chunkSize: Self.defaultChunkSize)
     }
 
-    /// `init(path:)` with a chosen read size and depth limit (tests use tiny chunks).
-    convenience init(path: String, chunkSize: Int, maxDepth: Int = ChromeTraceReader.defaultMaxDepth)
-        throws(TraceReadError)
+    /// `init(path:)` with a chosen read size, depth limit and wait for a FIFO's writer (tests use tiny chunks and
+    /// short waits).
+    convenience init(path: String, chunkSize: Int, maxDepth: Int = ChromeTraceReader.defaultMaxDepth,
+                     writerWait: Duration = InputFile.defaultWriterWait) throws(TraceReadError)
     {
-        var fd: Int32
-        repeat {
-            fd = open(path, O_RDONLY | O_CLOEXEC)
-        } while fd < 0 && errno == EINTR
-        guard fd >= 0 else { throw .cannotOpen(path: path, OSError(call: "open", errno: errno)) }
+        let fd: Int32
+        do {
+            fd = try InputFile.open(path, writerWait: writerWait)
+        } catch .system(let error) {
+            throw .cannotOpen(path: path, error)
+        } catch {
+            throw .notReadable(path: path, error)
+        }
         try self.init(path: path, descriptor: fd, memory: [], chunkSize: chunkSize, maxDepth: maxDepth)
     }
 

@@ -8,7 +8,10 @@ import ConcTraceSystem
 public enum TraceReadError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The file could not be opened (missing, no permission).
     case cannotOpen(path: String, OSError)
-    /// Reading failed part-way (an I/O error, or the path is a directory).
+    /// The path names something that is not read as a trace (a directory, a socket), or a FIFO that no writer
+    /// opened in time (`InputFile`).
+    case notReadable(path: String, InputFile.Failure)
+    /// Reading failed part-way (an I/O error).
     case readFailed(path: String, OSError)
     /// The input holds nothing but white space: no trace was ever written to it.
     case empty
@@ -29,6 +32,7 @@ public enum TraceReadError: Error, Sendable, Equatable, CustomStringConvertible 
     private var rawDescription: String {
         switch self {
         case .cannotOpen(let path, let error): "cannot open trace \(path): \(error)"
+        case .notReadable(let path, let failure): "cannot read trace \(path): \(failure.reason)"
         case .readFailed(let path, let error): "reading trace \(path) failed: \(error)"
         case .empty: "the trace is empty: no JSON in it"
         case .malformed(let offset, let reason): "malformed trace at byte \(offset): \(reason)"

@@ -5,15 +5,14 @@ import ConcTraceReader
 /// One self-contained HTML page about traces and sweep results: what `conctrace report` writes.
 ///
 /// ```
-///  trace ─ChromeTraceReader─▶ pass 1: TraceAnalyzer + TimelineScout ─▶ TraceAnalysis, interval, sample tasks
-///        ─ChromeTraceReader─▶ pass 2: TimelineSampler ──────────────▶ Timeline (pixel columns)
-///  sweep (SweepResults) ───────────────────────────────────────────────────────────┐
-///                         TracedRun (analysis + timeline) per trace ──▶ ReportPage ─┴─▶ HTML
+///  trace ─ChromeTraceReader─▶ one pass: TraceAnalyzer ──────▶ TraceAnalysis ─┐
+///                                       TimelineRecorder ───▶ Timeline ──────┤ TracedRun
+///  sweep (SweepResults) ──────────────────────────────────────────────────────┼─▶ ReportPage ─▶ HTML
 /// ```
 ///
 /// The page needs no network and no script: charts are inline SVG, styles inline CSS. Every string read from a
-/// trace or a sweep file is escaped. Each trace is streamed twice, in memory that grows with its tasks and workers,
-/// never with its events; each timeline draws at most `TimelineChart.maxRectangles` rectangles.
+/// trace or a sweep file is escaped. Each trace is read once (a pipe works), in memory that grows with its tasks
+/// and workers, never with its events; each timeline draws at most `TimelineChart.maxRectangles` rectangles.
 public enum HTMLReport {
     /// Worker lanes drawn per timeline, at most; a note counts the others.
     static let maxWorkerRows = 40
@@ -42,43 +41,24 @@ public enum HTMLReport {
         return ReportPage(title: title, runs: runs, sweep: sweep).html
     }
 
-    /// Analyzes one trace and samples its timeline (two streaming passes).
+    /// Analyzes one trace and records its timeline, in one streaming pass: a trace is read once, so a pipe
+    /// (`report <(cat t.json)`) works as a file does.
     static func trace(_ path: String) throws(HTMLReportError) -> TracedRun {
         var analyzer = TraceAnalyzer()
-        var scout = TimelineScout()
+        var recorder = TimelineRecorder(maxWorkerRows: maxWorkerRows)
         let reader = try open(path)
         do {
             while let event = try reader.next() {
                 analyzer.consume(event)
-                scout.consume(event)
+                recorder.consume(event)
             }
         } catch {
             throw .trace(.unreadable(path: path, error))
         }
         guard reader.eventsRead > 0 else { throw .trace(.noEvents(path: path)) }
         let analysis = analyzer.finish(path: path, isTruncated: reader.isTruncated, bytes: reader.bytesRead)
-
-        let active = analysis.workers.filter { $0.slices > 0 }
-        let workers = active.prefix(maxWorkerRows).map { worker in
-            (pid: worker.pid, tid: worker.tid, label: worker.name ?? "thread \(worker.tid)",
-             detail: worker.utilization.map { NumberFormat.fixed($0 * 100, decimals: 0) + "% busy" } ?? "")
-        }
-        let sample = scout.sampleTasks(count: sampleTasks)
-        guard scout.start <= scout.end, !workers.isEmpty || !sample.ids.isEmpty else {
-            return TracedRun(analysis: analysis, timeline: nil)
-        }
-        var sampler = TimelineSampler(start: scout.start, end: scout.end, columns: timelineColumns,
-                                      workers: Array(workers), omittedWorkers: active.count - workers.count,
-                                      tasks: sample.ids, slowest: sample.slowest)
-        let second = try open(path)
-        do {
-            while let event = try second.next() { sampler.consume(event) }
-        } catch {
-            throw .trace(.unreadable(path: path, error))
-        }
-        var latencies: [UInt64: Int64] = [:]
-        for task in scout.tasks where sample.ids.contains(task.id) { latencies[task.id] = task.ended - task.created }
-        return TracedRun(analysis: analysis, timeline: sampler.finish(latencies: latencies))
+        return TracedRun(analysis: analysis,
+                         timeline: recorder.finish(analysis: analysis, columns: timelineColumns, sampleTasks: sampleTasks))
     }
 
     private static func open(_ path: String) throws(HTMLReportError) -> ChromeTraceReader {

@@ -68,9 +68,9 @@ struct Timeline {
     var start: Int64
     var end: Int64
     var rows: [Row]
-    /// Worker rows not drawn (beyond `TimelinePlan.maxWorkerRows`).
+    /// Worker rows not drawn (beyond `HTMLReport.maxWorkerRows`).
     var omittedWorkers: Int
-    /// Task names by id, for tooltips (only as many as `TimelineSampler.maxNames`).
+    /// Task names by id, for tooltips (only as many as `TimelineRecorder.maxNames`).
     var taskNames: [UInt64: String]
 
     /// Columns per row.

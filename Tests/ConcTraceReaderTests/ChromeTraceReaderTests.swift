@@ -392,6 +392,22 @@ struct ChromeTraceReaderTests {
         #expect(between == 11)
     }
 
+    /// Guards issue 14 item 12: opening a FIFO with no writer blocked forever.
+    @Test("a FIFO with no writer is refused after the wait; a directory is refused at once")
+    func unreadableKinds() throws {
+        let path = NSTemporaryDirectory() + "conctrace-fifo-\(getpid())-\(UUID().uuidString)"
+        try #require(mkfifo(path, 0o600) == 0)
+        defer { unlink(path) }
+        #expect(throws: TraceReadError.notReadable(path: path, .noWriter(waited: .milliseconds(200)))) {
+            try ChromeTraceReader(path: path, chunkSize: 1 << 16, writerWait: .milliseconds(200))
+        }
+        let message = TraceReadError.notReadable(path: path, .noWriter(waited: .seconds(10))).description
+        #expect(message.hasSuffix("it is a FIFO that no writer opened within 10 s"), "\(message)")
+        #expect(throws: TraceReadError.notReadable(path: "/tmp", .notAFile(kind: "a directory"))) {
+            try ChromeTraceReader(path: "/tmp")
+        }
+    }
+
     @Test("files: read in chunks, with open errors carrying errno")
     func files() throws {
         let path = NSTemporaryDirectory() + "conctrace-reader-\(getpid())-\(UUID().uuidString).json"
@@ -409,7 +425,7 @@ struct ChromeTraceReaderTests {
         #expect(throws: TraceReadError.cannotOpen(path: missing, .init(call: "open", errno: ENOENT))) {
             try ChromeTraceReader(path: missing)
         }
-        #expect(throws: TraceReadError.readFailed(path: "/", .init(call: "read", errno: EISDIR))) {
+        #expect(throws: TraceReadError.notReadable(path: "/", .notAFile(kind: "a directory"))) {
             try ChromeTraceReader(path: "/")
         }
         let message = TraceReadError.cannotOpen(path: missing, .init(call: "open", errno: ENOENT)).description

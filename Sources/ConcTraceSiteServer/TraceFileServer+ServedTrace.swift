@@ -81,10 +81,24 @@ extension TraceFileServer {
                  (UInt8(ascii: "{"), UInt8(ascii: "\"")), (UInt8(ascii: "{"), UInt8(ascii: "}")):
                 return
             default:
-                let printable = afterSpace.prefix(16).prefix { (0x20..<0x7F).contains($0) }
-                let shown = printable.map { Character(UnicodeScalar($0)) }
-                throw .notATrace(path: path, start: shown.isEmpty ? "" : "'\(String(shown))'")
+                throw .notATrace(path: path, start: describeStart(afterSpace))
             }
+        }
+
+        /// What a file that is not a trace starts with: "" when there is nothing but white space, its first
+        /// characters quoted when they are printable text, else its first bytes in hex (binary data).
+        static func describeStart(_ bytes: ArraySlice<UInt8>) -> String {
+            guard let first = bytes.first else { return "" }
+            let isPrintable: (UInt8) -> Bool = { (0x20..<0x7F).contains($0) }
+            if isPrintable(first) {
+                let printable = bytes.prefix(16).prefix(while: isPrintable)
+                return "'" + String(decoding: printable, as: UTF8.self) + "'"
+            }
+            let hex = bytes.prefix(8).map { byte in
+                let digits = String(byte, radix: 16, uppercase: true)
+                return digits.count == 1 ? "0" + digits : digits
+            }
+            return "the bytes " + hex.joined(separator: " ") + " (binary data)"
         }
     }
 }

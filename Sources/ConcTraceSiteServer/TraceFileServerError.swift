@@ -10,8 +10,9 @@ public enum TraceFileServerError: Error, Equatable, CustomStringConvertible {
     case cannotOpen(path: String, call: String, errno: Int32)
     /// The path names a directory, a pipe or anything else that is not a regular file.
     case notAFile(path: String)
-    /// The file does not start like a JSON trace (`[{`, `[]`, `{"` or `{}` after white space); `start` quotes
-    /// its first bytes.
+    /// The file does not start like a JSON trace (`[{`, `[]`, `{"` or `{}` after white space); `start` says what
+    /// it starts with: its first characters quoted, or its first bytes in hex for binary data; "" when the file
+    /// holds nothing but white space.
     case notATrace(path: String, start: String)
     /// The server could not listen (e.g. the port is in use).
     case cannotListen(SiteServerError)
@@ -25,7 +26,7 @@ public enum TraceFileServerError: Error, Equatable, CustomStringConvertible {
             "cannot serve '\(path)': not a regular file; give the path of a trace (.json)"
         case .notATrace(let path, let start):
             start.isEmpty
-                ? "'\(path)' is empty, not a trace"
+                ? "'\(path)' is empty (nothing but white space), not a trace"
                 : "'\(path)' does not look like a JSON trace (it starts with \(start), not [{ or {\"); " +
                     "give a Chrome trace written by conctrace run"
         case .cannotListen(let error):

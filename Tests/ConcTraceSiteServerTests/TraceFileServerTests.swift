@@ -167,6 +167,16 @@ struct TraceFileServerTests {
         #expect(throws: TraceFileServerError.notATrace(path: empty.path, start: "")) {
             try TraceFileServer.start(.init(path: empty.path, port: 0))
         }
+        // Guards issue 14 item 14: 16 random bytes were reported as "empty".
+        let binary = folder.appendingPathComponent("random.json")
+        try Data([0x8F, 0x1A, 0x03, 0x00, 0xC2, 0x7E, 0x11, 0xFE, 0x45, 0x99, 0x20, 0x61, 0x0B, 0xD4, 0x3C, 0x70]).write(to: binary)
+        #expect(throws: TraceFileServerError.notATrace(path: binary.path,
+                                                      start: "the bytes 8F 1A 03 00 C2 7E 11 FE (binary data)")) {
+            try TraceFileServer.start(.init(path: binary.path, port: 0))
+        }
+        let binaryMessage = TraceFileServerError.notATrace(path: "r.json", start: "the bytes 8F 1A (binary data)")
+            .description
+        #expect(!binaryMessage.contains("empty") && binaryMessage.contains("8F 1A"))
         for accepted in ["[]", " \n[\n{\"ph\":\"M\"}]", "{\"traceEvents\":[]}", "{}"] {
             let file = folder.appendingPathComponent("ok.json")
             try Data(accepted.utf8).write(to: file)

@@ -77,7 +77,8 @@ struct ReportPage {
         items.append(("cores", unique(cores).joined(separator: ", ")))
         if let first = times.min() {
             let last = times.max()!
-            items.append(("date", Self.date(first) + (last - first > 60 ? " – " + Self.date(last) : "")))
+            // In Double: a hostile file's times may lie 2⁶⁴ s apart.
+            items.append(("date", Self.date(first) + (Double(last) - Double(first) > 60 ? " – " + Self.date(last) : "")))
         }
         items.append(("conctrace", unique(versions).joined(separator: ", ")))
         items.append(("contents", [runs.isEmpty ? nil : "\(runs.count) trace(s)",

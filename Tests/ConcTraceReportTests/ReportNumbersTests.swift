@@ -49,6 +49,17 @@ struct ReportNumbersTests {
         #expect(html.contains("</html>"))
     }
 
+    /// Found by reviewing the page for the fuzz harness: the header's date range subtracted two times in Int64.
+    @Test("a sweep made at Int64.min seconds beside a trace of today: the date range does not overflow")
+    func farApartDates() throws {
+        let trace = try HTMLReportTests.write(HTMLReportTests.trace(tasks: 2, workers: 1))
+        let sweepText = Self.sweep("1.5").replacingOccurrences(of: "\"created_unix_s\":1764000000",
+                                                               with: "\"created_unix_s\":-9223372036854775808")
+        let sweep = try SweepResults.load(path: try HTMLReportTests.write(sweepText, "sweep.json"))
+        let html = try HTMLReport.render(tracePaths: [trace], sweep: sweep, title: "dates")
+        #expect(html.contains("</html>"))
+    }
+
     @Test("memory is in MiB on the page, as in the CLI (issue 13 item 9)")
     func mebibytes() throws {
         let path = try HTMLReportTests.write(Self.sweep("1.5"), "sweep.json")

@@ -104,43 +104,37 @@ struct FlowLedger {
 
     /// Notes an `s` on `thread` at `time`; `bound` says whether a slice seen so far encloses it.
     mutating func start(_ key: Key, category: String?, thread: TraceAnalyzer.ThreadKey, at time: Int64, bound: Bool) {
-        if var arrow = arrows[key] {
-            guard arrow.start == .missing else {
-                counts[arrow.category].unpaired += 1
-                return
-            }
-            arrow.start = bound ? .bound : .waiting
-            arrows[key] = arrow
-        } else {
-            guard arrows.count < Self.maxOpenFlows else {
-                refused += 1
-                return
-            }
-            arrows[key] = Arrow(category: index(of: key.category, name: category), start: bound ? .bound : .waiting)
-        }
-        if !bound { wait(Waiting(time: time, key: key, isStart: true), on: thread, enclosing: true) }
-        settle(key)
+        note(key, isStart: true, category: category, thread: thread, at: time, enclosing: true, bound: bound)
     }
 
     /// Notes an `f` on `thread` at `time`: it binds to the enclosing slice (`bp: "e"`) or to the next one; `bound`
     /// says whether a slice seen so far binds it.
     mutating func end(_ key: Key, category: String?, thread: TraceAnalyzer.ThreadKey, at time: Int64, enclosing: Bool,
                       bound: Bool) {
+        note(key, isStart: false, category: category, thread: thread, at: time, enclosing: enclosing, bound: bound)
+    }
+
+    /// One end of an arrow: opens the arrow (or completes it), and waits on its thread unless already bound.
+    private mutating func note(_ key: Key, isStart: Bool, category: String?, thread: TraceAnalyzer.ThreadKey,
+                               at time: Int64, enclosing: Bool, bound: Bool) {
+        let state: End = bound ? .bound : .waiting
         if var arrow = arrows[key] {
-            guard arrow.end == .missing else {
+            guard (isStart ? arrow.start : arrow.end) == .missing else {
                 counts[arrow.category].unpaired += 1
                 return
             }
-            arrow.end = bound ? .bound : .waiting
+            if isStart { arrow.start = state } else { arrow.end = state }
             arrows[key] = arrow
         } else {
             guard arrows.count < Self.maxOpenFlows else {
                 refused += 1
                 return
             }
-            arrows[key] = Arrow(category: index(of: key.category, name: category), end: bound ? .bound : .waiting)
+            var arrow = Arrow(category: index(of: key.category, name: category))
+            if isStart { arrow.start = state } else { arrow.end = state }
+            arrows[key] = arrow
         }
-        if !bound { wait(Waiting(time: time, key: key, isStart: false), on: thread, enclosing: enclosing) }
+        if !bound { wait(Waiting(time: time, key: key, isStart: isStart), on: thread, enclosing: enclosing) }
         settle(key)
     }
 

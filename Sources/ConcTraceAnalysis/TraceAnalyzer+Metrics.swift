@@ -161,54 +161,6 @@ extension TraceAnalyzer {
                   else: reason ?? noWorkerTime)
     }
 
-    /// The recorder's figures, summed over the run's process and, in a processes trace, every worker process (each
-    /// records its own events with its own calibrated cost).
-    private func setRecorder(_ sheet: inout MetricSheet, workerTime: Double?, noWorkerTime: String) {
-        let noStats = "no conctrace.stats event (not a conctrace trace, or cut before its first checkpoint)"
-        let hasStats = recorders.parent != nil || !recorders.workers.isEmpty
-        let runCost = runMetadata?["ns_per_event"]?.doubleValue
-        let events = recorders.total(\.events)
-        sheet.set(.recorderEvents, events, else: hasStats ? "conctrace.stats has no events count" : noStats)
-        sheet.set(.recorderDropped, recorders.total(\.dropped),
-                  else: hasStats ? "conctrace.stats has no dropped count" : noStats)
-        sheet.set(.recorderNsPerEvent, recorders.parent?.nsPerEvent ?? runCost,
-                  else: "neither conctrace.stats nor conctrace.run has ns_per_event")
-        // Each process's events at its own cost per event (the run's calibration when a process has none).
-        let costs = recorders.processes.compactMap { process in
-            process.stats.events.map { (events: Double($0), cost: process.stats.nsPerEvent ?? runCost) }
-        }
-        if costs.isEmpty {
-            sheet.set(.recorderShare, nil, else: hasStats ? "conctrace.stats has no events count" : noStats)
-        } else if costs.contains(where: { $0.cost == nil }) {
-            sheet.set(.recorderShare, nil, else: "no ns_per_event")
-        } else if let workerTime {
-            sheet.set(.recorderShare, costs.reduce(0.0) { $0 + $1.events * $1.cost! } / workerTime,
-                      else: "events × ns_per_event overflows")
-        } else {
-            sheet.set(.recorderShare, nil, else: noWorkerTime)
-        }
-    }
-
-    /// Each process's recorder figures, for a processes trace (empty for a trace of one process).
-    private func recorderProcesses() -> [RecorderProcess] {
-        guard !recorders.workers.isEmpty else { return [] }
-        return recorders.processes.map { process in
-            RecorderProcess(pid: process.pid, name: processNames[process.pid], events: process.stats.events,
-                            dropped: process.stats.dropped, lost: process.stats.lost,
-                            nsPerEvent: process.stats.nsPerEvent, isFinal: process.stats.isFinal)
-        }
-    }
-
-    /// " in conctrace worker 1: 3": which processes a figure came from, when the trace has several.
-    private func byProcess(_ figure: (RecordingStats) -> Int64?) -> String {
-        guard !recorders.workers.isEmpty else { return "" }
-        let parts = recorders.processes.compactMap { process -> String? in
-            guard let value = figure(process.stats), value > 0 else { return nil }
-            return "\(processNames[process.pid] ?? "pid \(process.pid)"): \(value)"
-        }
-        return " (" + parts.joined(separator: ", ") + ")"
-    }
-
     /// The most tasks in flight at once, exactly, from the task spans; the mean from the `tasks` counters when the
     /// trace has them (the Little's-law ratio then checks the counter against the task spans), else from the spans.
     private func setConcurrency(_ sheet: inout MetricSheet, isConctrace: Bool, wall: Int64?, noTasks: String) {
@@ -292,62 +244,5 @@ extension TraceAnalyzer {
         let others = runMetadata.filter { !documented.contains($0.key) }.sorted { $0.key < $1.key }
             .map { (key: $0.key, value: $0.value) }
         return known + others
-    }
-
-    private func notes(source: TraceSource) -> [String] {
-        var notes: [String] = []
-        if source.isTruncated {
-            notes.append("the trace is cut short (no closing bracket, or a half-written last event): "
-                         + "analyzed the \(source.events) event(s) before the cut")
-        } else if source.format == .conctrace, recorders.parent?.isFinal != true {
-            notes.append("no final conctrace.stats: recording did not finish (the run was interrupted, or its "
-                         + "writer failed)")
-        }
-        let unfinishedWorkers = recorders.workers.filter { !$0.value.isFinal }.keys.sorted()
-        if !source.isTruncated, !unfinishedWorkers.isEmpty {
-            notes.append("no final conctrace.worker_stats from " + unfinishedWorkers.map {
-                processNames[$0] ?? "pid \($0)" }.joined(separator: ", ") + ": its recording did not finish")
-        }
-        let dropped = recorders.processes.reduce(Int64(0)) { $0.addingSaturated(max(0, $1.stats.dropped ?? 0)) }
-        if dropped > 0 {
-            notes.append("the recorder dropped \(dropped) event(s)\(byProcess(\.dropped)) (a worker's buffer was "
-                         + "full): counts and times may miss them")
-        }
-        let lost = recorders.processes.reduce(Int64(0)) { $0.addingSaturated(max(0, $1.stats.lost ?? 0)) }
-        if lost > 0 { notes.append("\(lost) recorded event(s) were never written\(byProcess(\.lost))") }
-        if tasks.unfinished > 0 {
-            notes.append("\(tasks.unfinished) task(s) with states or slices but no life span (in flight where the "
-                         + "trace stops) are left out of the task metrics")
-        }
-        if source.unknownPhaseEvents > 0 {
-            notes.append("skipped \(source.unknownPhaseEvents) event(s) with a missing or unknown phase")
-        }
-        if source.invalidEvents > 0 {
-            notes.append("skipped \(source.invalidEvents) event(s) missing a field the analysis needs, "
-                         + "or with a time out of range")
-        }
-        if source.unmatchedEvents > 0 {
-            notes.append("\(source.unmatchedEvents) begin or end event(s) without their partner")
-        }
-        let late = threads.reduce(0) { $0 + $1.pairing.lateEvents }
-        if late > 0 {
-            notes.append("\(late) B/E event(s) came out of time order by more than the \(BeginEndPairing.window) "
-                         + "events held per thread for pairing: paired where they came, so nesting there may differ "
-                         + "from a full sort")
-        }
-        let refused = threads.reduce(0) { $0 + $1.pairing.refusedBegins } + flows.refused
-        if limitedEvents + refused > 0 {
-            notes.append("skipped \(limitedEvents + refused) event(s) past the memory limits (\(Self.maxThreads) threads, "
-                         + "\(Self.maxOpenSlices) open B events per thread, \(Self.maxOpenAsyncSpans) open b events, "
-                         + "\(FlowLedger.maxOpenFlows) open flow arrows)")
-        }
-        let estimated = threads.filter { $0.estimatedSlices > 0 }
-        if !estimated.isEmpty {
-            let slices = estimated.reduce(0) { $0 + $1.estimatedSlices }
-            notes.append("busy time of \(estimated.count) thread(s) is approximate: \(slices) slice(s) came out of "
-                         + "time order by more than the \(BusyUnion.maxRuns) separate busy runs kept per thread, and "
-                         + "reached into runs already merged")
-        }
-        return notes
     }
 }

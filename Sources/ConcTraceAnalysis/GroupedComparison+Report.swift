@@ -24,8 +24,8 @@ extension GroupedComparison {
                       comparison: ComparisonDetail(unit: row.metric.unit, direction: row.metric.direction,
                                                    ratios: row.ratios, best: row.best))
         }
-        let alpha = formatNumber(criteria.alpha, 2)
-        let threshold = formatNumber(criteria.practicalThreshold * 100, 0)
+        let alpha = NumberFormat.fixed(criteria.alpha, decimals: 2)
+        let threshold = NumberFormat.fixed(criteria.practicalThreshold * 100, decimals: 0)
         var notes = [
             "each cell: median [95% confidence interval of the median, order statistics; min-max below 6 traces] " +
                 "(traces); ratios are of medians, against the first column",

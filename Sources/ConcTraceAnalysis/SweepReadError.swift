@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import ConcTraceFormat
+import ConcTraceSystem
 
 /// Why a sweep results file (docs/sweep-format.md) could not be read.
 public enum SweepReadError: Error, Sendable, Equatable, CustomStringConvertible {

@@ -3,6 +3,7 @@ import Glibc
 #endif
 import CJSONC
 import ConcTraceFormat
+import ConcTraceSystem
 import ConcTraceReader
 
 extension SweepResults {
@@ -54,20 +55,14 @@ extension SweepResults {
         } catch {
             throw .notReadable(path: path, error)
         }
-        defer { close(fd) }
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 1 << 16)
-        while true {
-            let count = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-            if count < 0 {
-                if errno == EINTR { continue }
-                throw .cannotOpen(path: path, call: "read", errno: errno)
-            }
-            if count == 0 { return bytes }
-            bytes.append(contentsOf: chunk[0..<count])
-            guard bytes.count <= maxFileBytes else {
-                throw .notASweep(path: path, reason: "larger than \(maxFileBytes >> 20) MB")
-            }
+        let input = FileDescriptor(rawValue: fd)
+        defer { try? input.close() }
+        do {
+            return try input.readAll(limit: maxFileBytes)
+        } catch where error.errno == EFBIG {
+            throw .notASweep(path: path, reason: "larger than \(maxFileBytes >> 20) MB")
+        } catch {
+            throw .cannotOpen(path: path, call: error.call, errno: error.errno)
         }
     }
 }

@@ -1,4 +1,5 @@
 import ConcTraceFormat
+import ConcTraceReader
 
 /// The thread tracks' events: `X` slices, `B`/`E` pairs (by time), and the flow arrows bound to them.
 extension TraceAnalyzer {

@@ -1,4 +1,5 @@
 import ConcTraceFormat
+import ConcTraceReader
 
 /// Picks the timeline's sample tasks in the one pass that also analyzes the trace, and keeps their state spans.
 ///

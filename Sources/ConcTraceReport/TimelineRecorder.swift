@@ -1,5 +1,6 @@
 import ConcTraceAnalysis
 import ConcTraceFormat
+import ConcTraceReader
 
 /// A trace's timeline, recorded in the same single pass that analyzes it (so a pipe, which can be read only once,
 /// gets its timeline too): the worker lanes (`TimelineGrid`) and the sample tasks (`TaskSampler`). Memory grows with

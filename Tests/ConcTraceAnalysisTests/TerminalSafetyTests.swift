@@ -61,7 +61,7 @@ struct TerminalSafetyTests {
         var failed = SweepResults.Run(strategy: "threads", tasks: 10, status: .error, exitCode: 71)
         failed.error = "cannot start\u{1B}[2J\nFAKE LINE"
         let advice = StrategyAdvice(workload: "sleep", runs: [failed], cores: 2)
-        for line in advice.problems + advice.reasons {
+        for line in advice.problems + advice.summaryText.split(separator: "\n").map(String.init) {
             #expect(!line.unicodeScalars.contains { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) }, "\(line)")
         }
     }

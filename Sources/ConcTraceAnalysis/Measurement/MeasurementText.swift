@@ -26,13 +26,13 @@ enum MeasurementText {
     /// A confidence level with one decimal where it has one: `95%`, `93.8%`, `96.9%`.
     static func confidence(_ level: Double) -> String {
         let value = level * 100
-        return formatNumber(value, value == value.rounded() ? 0 : 1) + "%"
+        return NumberFormat.fixed(value, decimals: value == value.rounded() ? 0 : 1) + "%"
     }
 
     /// A share as a percentage without decimals when it is 10 % or more: `5%`, `43%`, `2.5%`.
     static func percent(_ share: Double) -> String {
         let value = share * 100
-        return formatNumber(value, value.magnitude >= 10 || value == value.rounded() ? 0 : 1) + "%"
+        return NumberFormat.fixed(value, decimals: value.magnitude >= 10 || value == value.rounded() ? 0 : 1) + "%"
     }
 
     /// A p-value: `p = 0.0022`, `p = 0.70`, `p < 0.0001`.
@@ -73,7 +73,7 @@ enum MeasurementText {
     }
 
     private static func written(_ value: Double, _ style: Style) -> String {
-        formatNumber(value * style.factor, style.places)
+        NumberFormat.fixed(value * style.factor, decimals: style.places)
     }
 
     private static func span(_ lower: Double, _ upper: Double, _ style: Style) -> String {
@@ -91,7 +91,7 @@ enum MeasurementText {
 
     /// `value` with `significant` significant digits (at least its whole part).
     private static func number(_ value: Double, significant: Int) -> String {
-        formatNumber(value, decimals(value, significant: significant))
+        NumberFormat.fixed(value, decimals: decimals(value, significant: significant))
     }
 
     private static func decimals(_ value: Double, significant: Int) -> Int {

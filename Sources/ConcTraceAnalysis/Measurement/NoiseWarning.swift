@@ -63,7 +63,7 @@ public enum NoiseWarning: Sendable, Equatable {
         switch self {
         case .busyMachine(let load, let cores, let moment):
             return "the machine was busy \(moment == .before ? "before" : "after") the runs: load average " +
-                "\(formatNumber(load, 2)) on \(cores) core\(cores == 1 ? "" : "s")" +
+                "\(NumberFormat.fixed(load, decimals: 2)) on \(cores) core\(cores == 1 ? "" : "s")" +
                 (moment == .after ? " (this includes conctrace's own runs)" : "") +
                 "; other work competes for the CPU, so times may be slower and more spread than on a quiet machine"
         case .cpuSteal(let share):

@@ -116,7 +116,7 @@ extension StrategyAdvice {
         if !wallTests.isEmpty, wallTests.allSatisfy({ $0.outcome == .tooFewRuns }) {
             let runs = Set(winners.compactMap { summary(of: $0)?.wall?.count }).sorted().map(String.init)
             return "\(names) cannot be told apart with \(MeasurementText.list(runs)) run\(runs == ["1"] ? "" : "s") " +
-                "each: \(figures); no rank test of so few runs reaches p < \(formatNumber(verdict.criteria.alpha, 2)) " +
+                "each: \(figures); no rank test of so few runs reaches p < \(NumberFormat.fixed(verdict.criteria.alpha, decimals: 2)) " +
                 "(5 runs each can)"
         }
         // A tie of widely spread runs is only as far as these runs tell.
@@ -149,7 +149,7 @@ extension StrategyAdvice {
     }
 
     private func outcomeText(_ test: PairTest) -> String {
-        let alpha = formatNumber(verdict.criteria.alpha, 2)
+        let alpha = NumberFormat.fixed(verdict.criteria.alpha, decimals: 2)
         switch test.outcome {
         case .worse:
             return switch test.metric {

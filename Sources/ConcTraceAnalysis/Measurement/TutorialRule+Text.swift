@@ -23,8 +23,8 @@ extension TutorialRule {
                              "\(MeasurementText.percent(1 - profile.runningShare)) of its time (\(waiting) waiting, " +
                              "\(running) running\(from)).")
             if let speed = profile.ioSpeed, let cost = profile.switchCost, let switches = profile.switchesPerWait {
-                let count = formatNumber(switches, switches >= 10 ? 0 : 1)
-                let limit = formatNumber(WorkloadProfile.slowWaitFactor, 0)
+                let count = NumberFormat.fixed(switches, decimals: switches >= 10 ? 0 : 1)
+                let limit = NumberFormat.fixed(WorkloadProfile.slowWaitFactor, decimals: 0)
                 sentences.append(speed == .slow
                     ? "Slow I/O: a wait of \(waiting) is \(count) switches of \(cost.text); \(limit) or more is slow."
                     : "Fast I/O: a wait of \(waiting) is only \(count) switches of \(cost.text); \(limit) or more " +

@@ -1,7 +1,6 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import ConcTraceRecorder
 
 /// Opens an input (a trace, a sweep file) to be read once from start to end, whatever the path names: a regular
 /// file, a pipe or FIFO (`report <(cat t.json)`, `mkfifo`), or a character device (`/dev/stdin`). Anything else (a

@@ -27,6 +27,11 @@ extension SweepResults {
             }
         }
 
+        /// What a value as recorded is multiplied by to be in the heading's unit (bytes to MiB for peak memory).
+        public var scale: Double {
+            self == .peakMemory ? 1.0 / 1_048_576 : 1
+        }
+
         /// The run's value in the heading's unit (peak memory in MiB); nil when not measured.
         public func value(of run: Run) -> Double? {
             switch self {
@@ -35,7 +40,7 @@ extension SweepResults {
             case .latencyP99: run.latencyP99Milliseconds
             case .dispatch: run.dispatchOverheadMicroseconds
             case .switchesPerTask: run.switchesPerTask
-            case .peakMemory: run.peakRSSBytes.map { Double($0) / 1_048_576 }
+            case .peakMemory: run.peakRSSBytes.map { Double($0) * scale }
             }
         }
 
@@ -52,14 +57,36 @@ extension SweepResults {
                                     + (run.error ?? "exit \(run.exitCode)"))
     }
 
-    /// The runs as the text table `conctrace sweep` prints: one row per run, in run order, `-` for a figure not
-    /// measured, the outcome last.
+    /// The sweep as the text table `conctrace sweep`, `demo` and `advise` print: one row per strategy and size, by
+    /// size then strategy: the counted runs, the median wall time with its 95 % interval, the medians of the other
+    /// figures (`-` where not measured), and how the runs went.
     public var textTable: TextTable {
-        let header = ["tasks", "strategy"] + Figure.allCases.map(\.heading) + ["status"]
-        let rows = runs.map { run in
-            [String(run.tasks), TerminalText.escaped(run.strategy)] + Figure.allCases.map { $0.formatted(run) ?? "-" }
-                + [Self.outcome(of: run)]
+        let header = ["tasks", "strategy", "runs", "wall s [95% CI]"] + Figure.allCases.dropFirst().map(\.heading)
+            + ["status"]
+        let rows = summaries.map { summary -> [String] in
+            let runs = summary.status == .skipped ? "-"
+                : String(summary.runs) + (summary.failedRuns == 0 ? "" : " (+\(summary.failedRuns) failed)")
+            let figures: [SampleSummary?] = [summary.throughput, summary.latencyP99, summary.dispatchOverhead,
+                                             summary.switchesPerTask, summary.peakMemory]
+            let cells = zip(Figure.allCases.dropFirst(), figures).map { figure, value in
+                value.map { NumberFormat.fixed(figure.scale * $0.median, decimals: figure.decimals) } ?? "-"
+            }
+            let status = summary.status == .ok ? "ok"
+                : TerminalText.escaped("\(summary.status == .skipped ? "not run" : summary.status.rawValue): "
+                                       + (summary.error ?? "see the runs"))
+            return [String(summary.tasks), TerminalText.escaped(summary.strategy), runs, Self.wallCell(summary.wall)]
+                + cells + [status]
         }
         return TextTable(header: header, rows: rows, leftAligned: [1, header.count - 1])
+    }
+
+    /// `0.104 [0.102-0.107]`: the median wall time and its interval, s (no interval for one run).
+    private static func wallCell(_ summary: SampleSummary?) -> String {
+        guard let summary else { return "-" }
+        let decimals = Figure.wall.decimals
+        let interval = summary.interval.map {
+            " [\(NumberFormat.fixed($0.lower, decimals: decimals))-\(NumberFormat.fixed($0.upper, decimals: decimals))]"
+        }
+        return NumberFormat.fixed(summary.median, decimals: decimals) + (interval ?? "")
     }
 }

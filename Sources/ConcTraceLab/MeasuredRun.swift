@@ -61,7 +61,7 @@ public struct MeasuredRun: Sendable {
         switch ending.status {
         case _ where ending.timedOut:
             run.status = .error
-            run.error = "stopped after the \(formatted(limitSeconds, digits: 0)) s limit per run"
+            run.error = "stopped after the \(NumberFormat.fixed(limitSeconds, decimals: 0)) s limit per run"
         case ExitStatus.success.rawValue: run.status = .ok
         case ExitStatus.partialFailure.rawValue:
             run.status = .failed

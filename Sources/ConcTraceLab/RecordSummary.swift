@@ -1,4 +1,5 @@
 import ConcTraceFormat
+import ConcTraceAnalysis
 
 /// What `conctrace record` recorded of a program: one line of text, or one JSON object (`--format json`).
 public struct RecordSummary: Sendable, Equatable {
@@ -49,10 +50,10 @@ public struct RecordSummary: Sendable, Equatable {
     public var text: String {
         var line = "record \(program): "
         if traced {
-            line += "\(tasks) task(s) seen, \(ended) ended, in \(formatted(wallSeconds, digits: 3)) s"
+            line += "\(tasks) task(s) seen, \(ended) ended, in \(NumberFormat.fixed(wallSeconds, decimals: 3)) s"
         } else {
             line += "nothing to trace (no Swift concurrency task ran: not a dynamically linked Swift program, or " +
-                "one without tasks), \(formatted(wallSeconds, digits: 3)) s"
+                "one without tasks), \(NumberFormat.fixed(wallSeconds, decimals: 3)) s"
         }
         switch exit {
         case .exited(let code): line += ", exit \(code)"

@@ -50,7 +50,7 @@ public struct RepeatedMeasurement: Sendable {
 
         /// `warm-up · threads`, `round 3 · threads · ±4.2%`.
         public var text: String {
-            let spreadText = spread.map { " · ±" + formatted($0 * 100, digits: 1) + "%" } ?? ""
+            let spreadText = spread.map { " · ±" + NumberFormat.fixed($0 * 100, decimals: 1) + "%" } ?? ""
             return (round == 0 ? "warm-up" : "round \(round)") + " · \(strategy.rawValue)" + spreadText
         }
     }

@@ -129,16 +129,16 @@ public struct RunSummary: Sendable, Equatable {
     /// an example task).
     public var text: String {
         var line = "\(workload)/\(strategy): \(done) of \(tasks) "
-        line += "tasks done in \(formatted(wallSeconds, digits: 3)) s "
-        line += "(\(formatted(throughput, digits: 1)) tasks/s) on \(workers) worker(s)"
+        line += "tasks done in \(NumberFormat.fixed(wallSeconds, decimals: 3)) s "
+        line += "(\(NumberFormat.fixed(throughput, decimals: 1)) tasks/s) on \(workers) worker(s)"
         if countsBytes {
-            line += ", \(bytes) bytes (\(formatted(Double(bytes) / 1e6, digits: 2)) MB)"
+            line += ", \(bytes) bytes (\(NumberFormat.fixed(Double(bytes) / 1e6, decimals: 2)) MB)"
         }
         if failed > 0 { line += ", \(failed) failed" }
         if cancelled > 0 { line += ", \(cancelled) cancelled" }
         if let trace {
             line += "; trace \(trace) (\(events) events, \(dropped) dropped, "
-            line += "\(formatted(nsPerEvent, digits: 1)) ns/event)"
+            line += "\(NumberFormat.fixed(nsPerEvent, decimals: 1)) ns/event)"
         }
         guard failed > 0 else { return line }
         // Then the failed tasks, a line per error message.
@@ -148,21 +148,4 @@ public struct RunSummary: Sendable, Equatable {
                 + ")"
         }).joined(separator: "\n")
     }
-}
-
-/// `value` with exactly `digits` decimals (`n/a` when not finite).
-public func formatted(_ value: Double, digits: Int) -> String {
-    guard value.isFinite else { return "n/a" }
-    var scale = 1.0
-    for _ in 0..<digits { scale *= 10 }
-    let rounded = (value * scale).rounded() / scale
-    if digits <= 0, abs(rounded) < 1e18 { return String(Int(rounded)) }
-    var text = String(rounded)
-    if let dot = text.firstIndex(of: ".") {
-        let decimals = text.distance(from: dot, to: text.endIndex) - 1
-        if decimals < digits { text += String(repeating: "0", count: digits - decimals) }
-    } else if digits > 0 {
-        text += "." + String(repeating: "0", count: digits)
-    }
-    return text
 }

@@ -80,8 +80,8 @@ public enum Sweep {
         guard let wall = previous.wall?.median else { return nil }
         let predicted = wall * Double(size) / Double(previous.tasks)
         guard predicted > limit else { return nil }
-        return "about \(formatted(predicted, digits: 0)) s predicted from \(previous.tasks) tasks " +
-            "(median \(formatted(wall, digits: 2)) s), over the \(formatted(limit, digits: 0)) s limit per run (--limit-s)"
+        return "about \(NumberFormat.fixed(predicted, decimals: 0)) s predicted from \(previous.tasks) tasks " +
+            "(median \(NumberFormat.fixed(wall, decimals: 2)) s), over the \(NumberFormat.fixed(limit, decimals: 0)) s limit per run (--limit-s)"
     }
 
     /// Measures the strategies at each size, smallest size first, repeatedly as `policy` says; `record` gets every

@@ -66,7 +66,7 @@ extension ConcTrace {
                     printLine(advice.jsonText())
                 case .text:
                     printLine("\(workload.rawValue), \(request.workload.taskCount) tasks, \(Machine.cores) cores; " +
-                              "\(strategies.count) strategies measured in \(formatted(outcome.elapsedSeconds, digits: 1)) s:")
+                              "\(strategies.count) strategies measured in \(NumberFormat.fixed(outcome.elapsedSeconds, decimals: 1)) s:")
                     printLine(advice.summaryText)
                     if let traceDir {
                         printLine("traces: \(traceDir)/\(workload.rawValue)-<strategy>.json (each strategy's last run)")

@@ -49,8 +49,8 @@ extension ConcTrace.Bench {
                 json.add("rounds", rounds)
                 printLine(json.text)
             case .text:
-                printLine("recording cost: \(formatted(one, digits: 1)) ns/event on 1 thread, " +
-                          "\(formatted(two, digits: 1)) ns/event on 2 threads at once " +
+                printLine("recording cost: \(NumberFormat.fixed(one, decimals: 1)) ns/event on 1 thread, " +
+                          "\(NumberFormat.fixed(two, decimals: 1)) ns/event on 2 threads at once " +
                           "(median of \(rounds) rounds of \(events) events)")
             }
         }

@@ -93,13 +93,13 @@ extension ConcTrace {
                 progress.clear()
                 for experiment in outcome.experiments {
                     printLine(experiment.title)
-                    printLine(SweepTable(experiment.results).text)
+                    printLine(experiment.results.textTable.text)
                     printLine("")
                 }
                 if let sweep = outcome.sweep {
                     printLine("Scaling: sleep tasks (one 10 ms wait each), \(sweepRepeat) run(s) per size; skipped " +
-                              "sizes would pass the \(formatted(limitS, digits: 0)) s limit")
-                    printLine(SweepTable(sweep).text)
+                              "sizes would pass the \(NumberFormat.fixed(limitS, decimals: 0)) s limit")
+                    printLine(sweep.textTable.text)
                     printLine("")
                 }
                 printLine("Verdict")

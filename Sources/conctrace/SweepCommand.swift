@@ -57,7 +57,7 @@ extension ConcTrace {
                     traceFolder: traceDir, resultsPath: out)
                 let results = try ConcTraceLab.Sweep.run(request) { progress.begin($0) }
                 progress.clear()
-                printLine(SweepTable(results).text)
+                printLine(results.textTable.text)
                 for size in results.sizes {
                     let advice = results.advice(tasks: size)
                     guard !advice.strategies.isEmpty else { continue }

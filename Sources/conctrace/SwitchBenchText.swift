@@ -13,17 +13,17 @@ enum SwitchBenchText {
         let rows = times.map { time -> [String] in
             guard let summary = time.summary else { return [time.name, time.recording ? "on" : "off", "-", "-", "-", "0"] }
             let interval = summary.interval.map {
-                " [\(formatted($0.lower, digits: 1))-\(formatted($0.upper, digits: 1))]"
+                " [\(NumberFormat.fixed($0.lower, decimals: 1))-\(NumberFormat.fixed($0.upper, decimals: 1))]"
             } ?? ""
-            return [time.name, time.recording ? "on" : "off", formatted(summary.median, digits: 1) + interval,
-                    formatted(summary.minimum, digits: 1), formatted(summary.maximum, digits: 1),
+            return [time.name, time.recording ? "on" : "off", NumberFormat.fixed(summary.median, decimals: 1) + interval,
+                    NumberFormat.fixed(summary.minimum, decimals: 1), NumberFormat.fixed(summary.maximum, decimals: 1),
                     String(summary.count)]
         }
         var lines = [TextTable(header: header, rows: rows, leftAligned: [0, 1]).text]
         if let level = times.compactMap({ $0.summary?.interval?.confidence }).min(), level < 0.95 {
             let percent = level * 100
             lines.append("(with \(times.map(\.samples.count).min() ?? 0) runs the interval is min-max, at " +
-                         "\(formatted(percent, digits: percent == percent.rounded() ? 0 : 1))% confidence; " +
+                         "\(NumberFormat.fixed(percent, decimals: percent == percent.rounded() ? 0 : 1))% confidence; " +
                          "6 runs or more reach 95%)")
         }
         if !costs.isEmpty {
@@ -37,7 +37,7 @@ enum SwitchBenchText {
     /// `+12.3% (exact Mann-Whitney U p = 0.0006): recording costs this case more than 5%`.
     static func costText(_ comparison: SampleComparison) -> String {
         let difference = comparison.relativeDifference.map {
-            ($0 >= 0 ? "+" : "") + formatted($0 * 100, digits: 1) + "%"
+            ($0 >= 0 ? "+" : "") + NumberFormat.fixed($0 * 100, decimals: 1) + "%"
         } ?? "n/a"
         let test = comparison.test.map {
             " (\($0.method == .exact ? "exact" : "approximate") Mann-Whitney U p = \(pText($0.pValue)))"
@@ -53,7 +53,7 @@ enum SwitchBenchText {
     }
 
     private static func pText(_ p: Double) -> String {
-        p < 0.0001 ? "< 0.0001" : formatted(p, digits: p < 0.01 ? 4 : 2)
+        p < 0.0001 ? "< 0.0001" : NumberFormat.fixed(p, decimals: p < 0.01 ? 4 : 2)
     }
 
     /// `{"switches": [{"strategy", "recording", "ns_per_switch" (the median), "ci95", "ci_level", "min", "max",

@@ -82,9 +82,9 @@ struct TextTableTests {
         let sweep = SweepResults(workload: "sleep", parameters: [], host: "h", cores: 2, createdUnixSeconds: 0,
                                  version: "0", runs: [ok, skipped])
         #expect(sweep.textTable.lines == [
-            "tasks  strategy    wall s  tasks/s  p99 ms  dispatch µs  switch/task  peak MiB  status",
-            "   10  sequential   0.101     99.0   101.0         1.49         2.10      21.3  ok",
-            " 1000  sequential       -        -       -            -            -         -  not run: about 10 s predicted\\x1B[2J",
+            "tasks  strategy    runs  wall s [95% CI]  tasks/s  p99 ms  dispatch µs  switch/task  peak MiB  status",
+            "   10  sequential     1            0.101     99.0   101.0         1.49         2.10      21.3  ok",
+            " 1000  sequential     -                -        -       -            -            -         -  not run: about 10 s predicted\\x1B[2J",
         ])
     }
 }

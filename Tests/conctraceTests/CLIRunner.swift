@@ -26,9 +26,11 @@ struct CLIRunner {
     }()
 
     /// A fresh folder for one test's files.
+    /// Removed when the test process exits.
     static func makeFolder() throws -> URL {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("conctrace-e2e-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        TestFolders.add(url)
         return url
     }
 
@@ -152,6 +154,28 @@ struct CLIRunner {
     /// Runs the binary to its end.
     static func run(_ arguments: [String], in folder: URL? = nil) throws -> Output {
         finish(try start(arguments, in: folder))
+    }
+}
+
+/// The folders the end-to-end tests made: removed at the test process's exit (a test may still hand its folder to
+/// a failure message until then).
+enum TestFolders {
+    private static let lock = NSLock()
+    nonisolated(unsafe) private static var folders: [URL] = []
+    private static let removal: Void = { atexit { TestFolders.removeAll() } }()
+
+    static func add(_ folder: URL) {
+        _ = removal
+        lock.lock()
+        folders.append(folder)
+        lock.unlock()
+    }
+
+    private static func removeAll() {
+        lock.lock()
+        defer { lock.unlock() }
+        for folder in folders { try? FileManager.default.removeItem(at: folder) }
+        folders.removeAll()
     }
 }
 

@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import ConcTraceAnalysis
+import ConcTraceReport
 import ConcTraceStrategies
 import ConcTraceSystem
 import ConcTraceWorkloads
@@ -17,16 +18,19 @@ public struct AdviseRequest: Sendable {
     public var policy: RepetitionPolicy
     /// Where to keep the runs' traces; nil for a private temporary folder, removed at the end.
     public var traceFolder: String?
+    /// Where to write an HTML report of the verdict (`HTMLReport`); nil for none.
+    public var reportPath: String?
 
     /// Makes a request.
     public init(workload: WorkloadSpec, strategies: [StrategyKind], workers: Int?, limitSeconds: Double,
-                policy: RepetitionPolicy, traceFolder: String?) {
+                policy: RepetitionPolicy, traceFolder: String?, reportPath: String? = nil) {
         self.workload = workload
         self.strategies = strategies
         self.workers = workers
         self.limitSeconds = limitSeconds
         self.policy = policy
         self.traceFolder = traceFolder
+        self.reportPath = reportPath
     }
 }
 
@@ -40,15 +44,28 @@ public struct AdviseOutcome: Sendable {
     public var elapsedSeconds: Double
     /// Each strategy's kept trace (its last run's), in the order measured; empty when the traces were not kept.
     public var traces: [String]
+    /// The HTML report's path, when one was asked for and written (not when the runs were interrupted).
+    public var reportPath: String?
 }
 
 /// How advice is made.
 public enum Advise {
-    /// Measures the strategies of `request` (stopping early on a signal: `ChildRun.stopSignal`), then advises.
-    /// - Throws: `LabError` when the trace folder cannot be made.
+    /// Measures the strategies of `request` (stopping early on a signal: `ChildRun.stopSignal`), then advises, and
+    /// writes the report when asked (the verdict, its figures with their spread, each strategy's last trace).
+    /// - Throws: `LabError` when the trace folder cannot be made, the report cannot be created (before any run) or
+    ///   written, or a kept trace cannot be read for it.
     public static func run(_ request: AdviseRequest, progress: (RepeatedMeasurement.Step) -> Void) throws(LabError)
         -> AdviseOutcome
     {
+        // Opened first: a report path that cannot be written fails before the runs, not after them.
+        let report: OutputFile?
+        do {
+            report = try request.reportPath.map { (path) throws(OutputError) in
+                try OutputFile(path: path, mode: .replaceWhenComplete)
+            }
+        } catch {
+            throw outputFailure(error)
+        }
         let temporary: ScratchFolder?
         let folder: String
         if let kept = request.traceFolder {
@@ -75,10 +92,38 @@ public enum Advise {
                                    version: Lab.version, repetition: request.policy, runs: outcome.runs,
                                    stops: [SweepResults.Stop(tasks: request.workload.taskCount,
                                                              reason: outcome.stopReason)])
-        let traces = request.traceFolder == nil ? [] : request.strategies.compactMap { strategy in
+        let lastTraces = request.strategies.compactMap { strategy in
             outcome.runs.last { $0.strategy == strategy.rawValue }?.trace
         }
-        return AdviseOutcome(results: results, advice: outcome.advice(measurement),
-                             elapsedSeconds: outcome.elapsedSeconds, traces: traces)
+        let advice = outcome.advice(measurement)
+        var written: String?
+        if let report, ChildRun.stopSignal == nil {
+            // Rendered before the temporary trace folder is removed: the timelines are the kept traces'.
+            let verdict = ReportVerdict(
+                title: "\(kind.rawValue), \(request.workload.taskCount) tasks: \(request.strategies.count) strategies",
+                advice: advice, results: results)
+            try writeReport(report, traces: lastTraces, verdict: verdict,
+                            title: "conctrace advise: \(kind.rawValue) on \(Machine.cores) cores")
+            written = report.path
+        }
+        return AdviseOutcome(results: results, advice: advice, elapsedSeconds: outcome.elapsedSeconds,
+                             traces: request.traceFolder == nil ? [] : lastTraces, reportPath: written)
+    }
+
+    /// Renders the report of one verdict and its traces into `file`.
+    private static func writeReport(_ file: OutputFile, traces: [String], verdict: ReportVerdict,
+                                    title: String) throws(LabError) {
+        let html: String
+        do {
+            html = try HTMLReport.render(tracePaths: traces, sweep: nil, verdicts: [verdict], title: title)
+        } catch {
+            throw traceInputFailure(error, inputUnavailable: error.isInputUnavailable)
+        }
+        do {
+            try file.write(html)
+            try file.commit()
+        } catch {
+            throw outputFailure(error)
+        }
     }
 }

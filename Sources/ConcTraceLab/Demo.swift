@@ -130,8 +130,10 @@ public enum Demo {
         if !tracePaths.isEmpty || sweep != nil {
             let html: String
             do {
-                html = try HTMLReport.render(tracePaths: tracePaths, sweep: sweep,
-                                             title: "conctrace demo: the tutorial's experiments on \(cores) cores")
+                html = try HTMLReport.render(
+                    tracePaths: tracePaths, sweep: sweep,
+                    verdicts: done.map { ReportVerdict(title: $0.title, advice: $0.advice, results: $0.results) },
+                    title: "conctrace demo: the tutorial's experiments on \(cores) cores")
             } catch {
                 throw traceInputFailure(error, inputUnavailable: error.isInputUnavailable)
             }

@@ -2,12 +2,14 @@ import ConcTraceAnalysis
 import ConcTraceFormat
 import ConcTraceReader
 
-/// One self-contained HTML page about traces and sweep results: what `conctrace report` writes.
+/// One self-contained HTML page about verdicts, traces and sweep results: what `conctrace report`, `demo` and
+/// `advise --report` write.
 ///
 /// ```
 ///  trace ─ChromeTraceReader─▶ one pass: TraceAnalyzer ──────▶ TraceAnalysis ─┐
 ///                                       TimelineRecorder ───▶ Timeline ──────┤ TracedRun
-///  sweep (SweepResults) ──────────────────────────────────────────────────────┼─▶ ReportPage ─▶ HTML
+///  verdicts (StrategyAdvice + runs), or made from the traces ─────────────────┤
+///  sweep (SweepResults: runs, summaries, a verdict per size) ─────────────────┼─▶ ReportPage ─▶ HTML
 /// ```
 ///
 /// The page needs no network and no script: charts are inline SVG, styles inline CSS. Every string read from a
@@ -25,20 +27,24 @@ public enum HTMLReport {
     /// - Parameters:
     ///   - tracePaths: Chrome trace files (conctrace's, or any tool's); each gets its timeline, and together their
     ///     latency CDFs, throughput and dispatch overhead bars and a comparison table.
-    ///   - sweep: results of `conctrace sweep`, for the scaling charts; nil for none.
+    ///   - sweep: results of `conctrace sweep`, for its verdict at each size and the scaling charts; nil for none.
+    ///   - verdicts: verdicts of measured runs (`demo`'s experiments, `advise`), shown at the top with their
+    ///     reasons and caveats. When empty, the report makes its own from the traces, for each workload that at
+    ///     least two strategies ran (`ReportVerdict.fromTraces`).
     ///   - title: the page's heading.
     /// - Returns: the whole HTML document.
     /// - Throws: `HTMLReportError.trace` when a trace cannot be opened (`isInputUnavailable`: exit 66) or is not a
-    ///   trace (65); `.nothingToReport` when there are no traces and no sweep (64).
-    public static func render(tracePaths: [String], sweep: SweepResults?, title: String) throws(HTMLReportError)
-        -> String
+    ///   trace (65); `.nothingToReport` when there are no traces, no sweep and no verdict (64).
+    public static func render(tracePaths: [String], sweep: SweepResults?, verdicts: [ReportVerdict] = [],
+                              title: String) throws(HTMLReportError) -> String
     {
-        guard !tracePaths.isEmpty || sweep != nil else { throw .nothingToReport }
+        guard !tracePaths.isEmpty || sweep != nil || !verdicts.isEmpty else { throw .nothingToReport }
         var runs: [TracedRun] = []
         for path in tracePaths {
             runs.append(try trace(path))
         }
-        return ReportPage(title: title, runs: runs, sweep: sweep).html
+        let shown = verdicts.isEmpty ? ReportVerdict.fromTraces(runs.map(\.analysis)) : verdicts
+        return ReportPage(title: title, runs: runs, sweep: sweep, verdicts: shown).html
     }
 
     /// Analyzes one trace and records its timeline, in one streaming pass: a trace is read once, so a pipe

@@ -18,10 +18,12 @@ struct HTMLTable {
     /// Which headers are numeric columns (aligned right); by default, all but the first.
     var numericHeaders: Set<Int>?
     var rows: [[Cell]]
+    /// A CSS class for the table (e.g. `compact`); nil for none.
+    var className: String? = nil
 
     var html: String {
         // A table wider than the page (many traces side by side) scrolls on its own, not the page.
-        var html = "<div class=\"table-scroll\"><table>"
+        var html = "<div class=\"table-scroll\"><table" + (className.map { " class=\"\($0)\"" } ?? "") + ">"
         if let caption { html += "<caption>\(HTMLText.escape(caption))</caption>" }
         html += "<thead><tr>"
         for (index, header) in headers.enumerated() {

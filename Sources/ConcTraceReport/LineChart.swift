@@ -1,6 +1,6 @@
 import ConcTraceAnalysis
 /// A chart of lines with markers, one per series (a strategy), on linear or log axes: the latency CDFs and the
-/// sweep's scaling curves.
+/// sweep's scaling curves, the latter with a band over each median's 95 % interval.
 struct LineChart {
     /// One line.
     struct Series {
@@ -12,6 +12,9 @@ struct LineChart {
         var missing: [Double] = []
         /// Draw markers at the points (not for dense curves such as CDFs).
         var markers = true
+        /// The 95 % interval of the median at each x that has one, in x order: a translucent band between the
+        /// neighbouring x values that have one, a whisker where an x stands alone.
+        var band: [(x: Double, lower: Double, upper: Double)] = []
     }
 
     var xTitle: String
@@ -34,7 +37,7 @@ struct LineChart {
         var frame = ChartFrame(width: width, height: height)
         frame.left = 66
         let xs = series.flatMap { $0.points.map(\.x) + $0.missing }
-        let ys = yDomain ?? series.flatMap { $0.points.map(\.y) }
+        let ys = yDomain ?? series.flatMap { $0.points.map(\.y) + $0.band.flatMap { [$0.lower, $0.upper] } }
         let x = ChartScale.fitting(xs, kind: xKind, pixels: (frame.plotLeft, frame.plotRight))
         let y = ChartScale.fitting(ys, kind: yKind, fromZero: yKind == .linear, pixels: (frame.plotBottom, frame.plotTop))
         var svg = "<svg class=\"chart\" viewBox=\"0 0 \(HTMLText.px(width)) \(HTMLText.px(height))\" width=\"\(HTMLText.px(width))\" "
@@ -63,6 +66,7 @@ struct LineChart {
             }
             let dash = line.style.dash
             svg += "<g><title>\(HTMLText.escape(line.name))</title>"
+            svg += band(line.band, x: x, y: y, color: color)
             if visible.count > 1 {
                 svg += "<path d=\"\(path)\" fill=\"none\" stroke=\"\(color)\" stroke-width=\"2\""
                     + (dash.isEmpty ? "" : " stroke-dasharray=\"\(dash)\"") + "/>"
@@ -83,6 +87,41 @@ struct LineChart {
             svg += "</g>"
         }
         return svg + "</svg>"
+    }
+
+    /// The interval band of a series: one polygon per run of neighbouring x values with an interval, a whisker
+    /// for an x alone. Points the axes cannot place (not finite, beyond `ChartScale.limit`, not above 0 on a log
+    /// axis) break the band rather than draw outside the plot.
+    private func band(_ points: [(x: Double, lower: Double, upper: Double)], x: ChartScale, y: ChartScale,
+                      color: String) -> String {
+        let placeable = { (value: Double, kind: ChartScale.Kind) in
+            value.isFinite && value.magnitude <= ChartScale.limit && (kind == .linear || value >= 1 / ChartScale.limit)
+        }
+        var segments: [[(x: Double, lower: Double, upper: Double)]] = [[]]
+        for point in points {
+            if placeable(point.x, xKind), placeable(point.lower, yKind), placeable(point.upper, yKind),
+               point.lower <= point.upper {
+                segments[segments.count - 1].append(point)
+            } else if !segments[segments.count - 1].isEmpty {
+                segments.append([])
+            }
+        }
+        var svg = ""
+        for segment in segments where !segment.isEmpty {
+            if segment.count == 1 {
+                let point = segment[0]
+                let (px, low, high) = (x.position(point.x), y.position(point.lower), y.position(point.upper))
+                svg += "<path class=\"band-whisker\" d=\"M\(HTMLText.px(px)) \(HTMLText.px(low))V\(HTMLText.px(high))"
+                    + "M\(HTMLText.px(px - 4)) \(HTMLText.px(low))h8M\(HTMLText.px(px - 4)) \(HTMLText.px(high))h8\" "
+                    + "stroke=\"\(color)\" stroke-width=\"1.5\" fill=\"none\"/>"
+                continue
+            }
+            let upper = segment.map { "\(HTMLText.px(x.position($0.x))) \(HTMLText.px(y.position($0.upper)))" }
+            let lower = segment.reversed().map { "\(HTMLText.px(x.position($0.x))) \(HTMLText.px(y.position($0.lower)))" }
+            svg += "<path class=\"band\" d=\"M" + (upper + lower).joined(separator: "L") + "Z\" fill=\"\(color)\" "
+                + "fill-opacity=\"0.16\" stroke=\"none\"/>"
+        }
+        return svg
     }
 }
 

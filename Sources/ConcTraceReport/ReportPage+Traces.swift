@@ -16,15 +16,22 @@ extension ReportPage {
         html += "<div class=\"charts\"><figure><figcaption>Task latency, cumulative</figcaption>"
         html += latencyChart(names: names, styles: styles).svg()
         html += ChartLegend.html(Array(zip(names, styles))) + "</figure><figure>"
-        html += BarChart(title: "Throughput", unit: "tasks/s", bars: bars(.throughputTasks, names, styles),
-                         hint: "longer is better", format: MetricUnit.tasksPerSecond.plain).svg()
-        html += BarChart(title: "Dispatch overhead per switch (mean)", unit: "µs",
-                         bars: bars(.dispatchMean, names, styles), hint: "shorter is better",
-                         format: MetricUnit.microseconds.plain).svg()
-        html += "</figure></div>"
+        let grouped = GroupedComparison(analyses)
+        let throughput = bars(.throughputTasks, grouped)
+        let dispatch = bars(.dispatchMean, grouped)
+        html += BarChart(title: "Throughput", unit: "tasks/s", bars: throughput.bars, hint: "longer is better",
+                         format: FigureUnit.plain("", throughput.bars.compactMap(\.value)).label).svg()
+        html += BarChart(title: "Dispatch overhead per switch (mean)", unit: "µs", bars: dispatch.bars,
+                         hint: "shorter is better", format: FigureUnit.plain("", dispatch.bars.compactMap(\.value)).label).svg()
+        html += "<p class=\"caption\">Bars: the median; whiskers: its 95 % interval; n: "
+            + (throughput.measured || dispatch.measured
+                ? "the counted runs of the measurement above (its kept trace is the last run)"
+                : "the traces of each configuration (one trace: no interval)")
+            + ".</p></figure></div>"
         html += latencyTable(names: names)
 
-        // One table per workload: the best of a row means something only among runs of the same work.
+        // One table per workload: the best of a row means something only among runs of the same work. Repeated
+        // traces of one configuration are summarised with their spread and tested, as `compare` does.
         var groups: [(workload: String?, members: [Int])] = []
         for (index, analysis) in analyses.enumerated() {
             let workload = analysis.run("workload")?.stringValue
@@ -35,13 +42,28 @@ extension ReportPage {
             }
         }
         for group in groups {
-            let report = Comparison(group.members.map { analyses[$0] }).report()
+            let members = group.members.map { analyses[$0] }
+            let repeated = GroupedComparison.hasRepeats(members)
+            let report: Report
+            let groupNames: [String]
+            if repeated {
+                let comparison = GroupedComparison(members)
+                report = comparison.report()
+                groupNames = comparison.groups.map(\.name)
+            } else {
+                report = Comparison(members).report()
+                groupNames = group.members.map { names[$0] }
+            }
             guard let metrics = report.sections.first(where: { $0.title == "metrics" }) else { continue }
-            let groupNames = group.members.map { names[$0] }
             let keep = Set(Self.summaryMetrics.map(\.rawValue))
             let summary = metrics.rows.filter { keep.contains($0.path.first ?? "") }
             let title = groups.count > 1 ? "Key metrics, \(group.workload ?? "other traces")" : "Key metrics"
-            html += comparisonTable(summary, names: groupNames, caption: title + " (best of each row in bold)")
+            let measured = verdicts.contains { $0.origin == .measured }
+            let how = repeated ? " (median [95% interval] (traces) per configuration; best of each row in bold: the "
+                + "best median and those a Mann-Whitney U test cannot tell from it)"
+                : measured ? " (one trace each, its last run; best of each row in bold among these traces only: the "
+                + "verdict above weighs every run)" : " (best of each row in bold)"
+            html += comparisonTable(summary, names: groupNames, caption: title + how)
             html += "<details><summary>All metrics</summary>"
                 + comparisonTable(metrics.rows, names: groupNames, caption: nil) + "</details>"
         }
@@ -72,10 +94,41 @@ extension ReportPage {
                          series: series, steps: true, yDomain: [0, 100], label: "task latency CDF per strategy")
     }
 
-    private func bars(_ metric: Metric, _ names: [String], _ styles: [SeriesStyle]) -> [BarChart.Bar] {
-        zip(zip(names, styles), analyses).map { named, analysis in
-            BarChart.Bar(name: named.0, style: named.1, value: analysis[metric], reason: analysis.unavailable[metric])
+    /// A bar per configuration of the traces (workload, strategy, tasks): the median of `metric` with its interval
+    /// and n. Where a measured verdict holds the configuration's runs, the bar is their summary (every counted run,
+    /// not only the kept trace); `measured` says whether any bar is.
+    private func bars(_ metric: Metric, _ grouped: GroupedComparison) -> (bars: [BarChart.Bar], measured: Bool) {
+        var measured = false
+        let bars = grouped.groups.map { group -> BarChart.Bar in
+            let summary: SampleSummary?
+            if let runs = measuredSummary(of: group, metric) {
+                measured = true
+                summary = runs
+            } else {
+                summary = SampleSummary(group.analyses.compactMap { $0[metric] }.filter(\.isFinite))
+            }
+            return BarChart.Bar(name: group.name, style: style(strategy: group.strategy ?? group.name),
+                                value: summary?.median,
+                                interval: summary?.interval.map { ($0.lower, $0.upper) }, count: summary?.count,
+                                reason: group.analyses.first?.unavailable[metric])
         }
+        return (bars, measured)
+    }
+
+    /// The summary of `metric` (throughput or dispatch overhead) over the counted runs of a measured verdict of
+    /// the group's configuration; nil when no verdict holds it.
+    private func measuredSummary(of group: GroupedComparison.Group, _ metric: Metric) -> SampleSummary? {
+        guard let strategy = group.strategy, let workload = group.workload, let tasks = group.tasks else { return nil }
+        for verdict in verdicts where verdict.origin == .measured && verdict.workload == workload {
+            guard let results = verdict.results, let size = results.sizes.first, Int64(size) == tasks,
+                  let summary = verdict.summaries.first(where: { $0.strategy == strategy }) else { continue }
+            switch metric {
+            case .throughputTasks: return summary.throughput
+            case .dispatchMean: return summary.dispatchOverhead
+            default: return nil
+            }
+        }
+        return nil
     }
 
     private func latencyTable(names: [String]) -> String {
@@ -119,19 +172,32 @@ extension ReportPage {
             + "each coloured bar is a task running on it (one colour per task, neighbouring tasks differ). Gaps are "
             + "idle time. Below the workers, a few tasks spread over the run and the slowest one show their life: "
             + "running, ready (waiting for a worker), and waiting (for a timer, I/O, a child). Slices shorter than "
-            + "a pixel are merged; hover a bar for its task and time.</p>"
+            + "a pixel are merged; hover a bar for its task and time. Timelines of one workload (the same workload "
+            + "and parameters) share one time axis, set by the longest of them, so a faster run is a shorter "
+            + "timeline; a dashed line marks where each run ends.</p>"
+        let axes = sharedAxes()
         for (name, run) in zip(names, runs) {
             let analysis = run.analysis
             html += "<h3>\(HTMLText.escape(name)) <small><code>\(HTMLText.escape(analysis.source.path))</code></small></h3>"
             var facts: [String] = []
-            if let wall = analysis[.wall] { facts.append("wall \(MetricUnit.seconds.format(wall))") }
+            if let wall = analysis[.wall] {
+                facts.append("wall " + FigureUnit.duration([wall], measuredIn: 1).withSymbol(wall))
+            }
             if let done = analysis[.tasksDone] { facts.append("\(MetricUnit.count.plain(done)) tasks done") }
-            if let p99 = analysis[.latencyP99] { facts.append("latency p99 \(MetricUnit.milliseconds.format(p99))") }
+            if let p99 = analysis[.latencyP99] {
+                facts.append("latency p99 " + FigureUnit.duration([p99], measuredIn: 1e-3).withSymbol(p99))
+            }
             let active = analysis.workers.filter { $0.slices > 0 }.count
             facts.append("\(active) worker(s) with slices")
+            let axis = ReportVerdict.workloadKey(analysis).flatMap { axes[$0] }
+            if let axis, axis.traces > 1 {
+                facts.append("on the time axis of the \(axis.traces) traces of this workload (0-"
+                             + "\(NumberFormat.significant(axis.milliseconds, digits: 3)) ms)")
+            }
             html += "<p class=\"explain\">\(HTMLText.escape(facts.joined(separator: " · ")))</p>"
             if let timeline = run.timeline {
-                html += TimelineChart(timeline: timeline, label: "timeline of \(name)").svg()
+                html += TimelineChart(timeline: timeline, axisMilliseconds: axis?.milliseconds,
+                                      label: "timeline of \(name)").svg()
                 if timeline.omittedWorkers > 0 {
                     html += "<p class=\"explain\">\(timeline.omittedWorkers) more worker(s) not drawn; all are in the "
                         + "table below.</p>"
@@ -143,6 +209,19 @@ extension ReportPage {
                 + workerTable(analysis) + "</details>"
         }
         return html
+    }
+
+    /// The time axis of each workload (`ReportVerdict.workloadKey`): the longest of its timelines (ms) and how
+    /// many timelines share it. Traces without run metadata keep their own.
+    func sharedAxes() -> [String: (milliseconds: Double, traces: Int)] {
+        var axes: [String: (milliseconds: Double, traces: Int)] = [:]
+        for run in runs {
+            guard let key = ReportVerdict.workloadKey(run.analysis), let timeline = run.timeline else { continue }
+            let span = timeline.milliseconds
+            let axis = axes[key] ?? (0, 0)
+            axes[key] = (max(axis.milliseconds, span), axis.traces + 1)
+        }
+        return axes
     }
 
     private func workerTable(_ analysis: TraceAnalysis) -> String {

@@ -5,12 +5,21 @@ import ConcTraceAnalysis
 import ConcTraceFormat
 import ConcTraceReader
 
-/// The page: a header with the run metadata, the traces side by side (latency CDFs, throughput and dispatch bars,
-/// the comparison table), the sweep's scaling curves, then each trace's timeline with its workers' numbers.
+/// The page: a header with the run metadata, the verdicts with their reasons and caveats, the traces side by side
+/// (latency CDFs, throughput and dispatch bars with their spread, the comparison table), the sweep's scaling
+/// curves, then each trace's timeline (those of one workload on one time axis) with its workers' numbers.
 struct ReportPage {
     var title: String
     var runs: [TracedRun]
     var sweep: SweepResults?
+    /// The verdicts at the top: measured ones (demo, advise), else those made from the traces.
+    var verdicts: [ReportVerdict]
+    /// Each trace's column name.
+    let names: [String]
+    /// The style of each trace's series, in trace order, then of each sweep strategy (by name), then of each
+    /// strategy of a verdict: one colour per strategy across the page, one dash per workload.
+    let styles: (traces: [SeriesStyle], sweep: [String: SeriesStyle])
+    private let colors: [String: Int]
 
     /// The metrics of the summary table, in order (the full comparison follows, folded).
     static let summaryMetrics: [Metric] = [
@@ -19,27 +28,45 @@ struct ReportPage {
         .concurrencyMean, .concurrencyMax, .recorderDropped,
     ]
 
-    var analyses: [TraceAnalysis] { runs.map(\.analysis) }
-    var names: [String] { Comparison(analyses).columnNames }
-    /// The style of each trace's series, in trace order, then of each sweep strategy (by name): one colour per
-    /// strategy across the page, one dash per workload.
-    var styles: (traces: [SeriesStyle], sweep: [String: SeriesStyle]) {
+    init(title: String, runs: [TracedRun], sweep: SweepResults?, verdicts: [ReportVerdict]) {
+        self.title = title
+        self.runs = runs
+        self.sweep = sweep
+        self.verdicts = verdicts
+        let analyses = runs.map(\.analysis)
+        let names = Comparison(analyses).columnNames
+        self.names = names
         let strategies = sweep?.strategies ?? []
-        let all = Palette.styles(for: zip(names, analyses).map { name, analysis in
-            (analysis.run("strategy")?.stringValue ?? name, analysis.run("workload")?.stringValue)
-        } + strategies.map { ($0, sweep?.workload) })
-        return (Array(all.prefix(runs.count)), Dictionary(zip(strategies, all.dropFirst(runs.count)),
-                                                           uniquingKeysWith: { first, _ in first }))
+        let traceEntries = zip(names, analyses).map { name, analysis in
+            (strategy: analysis.run("strategy")?.stringValue ?? name, workload: analysis.run("workload")?.stringValue)
+        }
+        let sweepEntries = strategies.map { (strategy: $0, workload: sweep?.workload) }
+        let verdictEntries = verdicts.flatMap { verdict in
+            verdict.advice.strategies.map { (strategy: $0.strategy, workload: Optional(verdict.workload)) }
+        }
+        let entries = traceEntries + sweepEntries + verdictEntries
+        let all = Palette.styles(for: entries)
+        styles = (Array(all.prefix(runs.count)),
+                  Dictionary(zip(strategies, all.dropFirst(runs.count)), uniquingKeysWith: { first, _ in first }))
+        colors = Dictionary(zip(entries.map(\.strategy), all.map(\.color)), uniquingKeysWith: { first, _ in first })
+    }
+
+    var analyses: [TraceAnalysis] { runs.map(\.analysis) }
+
+    /// A strategy's style where no workload is told apart (bars): its colour and marker, solid.
+    func style(strategy: String) -> SeriesStyle {
+        SeriesStyle(color: colors[strategy] ?? 0, variant: 0)
     }
 
     var html: String {
         var body = header()
+        body += VerdictSection(verdicts: verdicts, sweep: sweep, style: style(strategy:)).html
         if !runs.isEmpty { body += comparisonSection() }
         if let sweep { body += SweepSection(sweep: sweep, styles: styles.sweep).html }
         if !runs.isEmpty { body += timelineSection() }
-        body += "<footer>Made by <code>conctrace report</code>. Metrics are defined in docs/metrics.md; "
-            + "a metric shown as n/a could not be computed (hover for the reason). Open a trace itself in "
-            + "Perfetto UI or chrome://tracing for every event.</footer>"
+        body += "<footer>Made by <code>conctrace</code>. Metrics are defined in docs/metrics.md, verdicts and spread "
+            + "in its \"Verdicts and spread\"; a metric shown as n/a could not be computed (hover for the reason). "
+            + "Open a trace itself in Perfetto UI or chrome://tracing for every event.</footer>"
         return "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
             + "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
             + "<title>\(HTMLText.escape(title))</title><style>\(ReportStyle.css)</style></head>\n<body><main>\n"
@@ -51,6 +78,7 @@ struct ReportPage {
     private func header() -> String {
         var items: [(String, String)] = []
         var workloads = analyses.compactMap { $0.run("workload")?.stringValue }
+        workloads += verdicts.map(\.workload)
         if let sweep { workloads.append(sweep.workload) }
         items.append(("workload", unique(workloads).joined(separator: ", ")))
         // Parameters every trace shares, then the sweep's.
@@ -67,11 +95,12 @@ struct ReportPage {
         var cores = analyses.compactMap { $0.run("cores").map(Self.text) }
         var times = analyses.compactMap { $0.run("start_unix_ns")?.intValue.map { $0 / 1_000_000_000 } }
         var versions = analyses.compactMap { $0.run("version")?.stringValue }
-        if let sweep {
-            hosts.append(sweep.host)
-            cores.append(String(sweep.cores))
-            times.append(sweep.createdUnixSeconds)
-            versions.append(sweep.version)
+        for results in [sweep] + verdicts.map(\.results) {
+            guard let results else { continue }
+            hosts.append(results.host)
+            cores.append(String(results.cores))
+            times.append(results.createdUnixSeconds)
+            versions.append(results.version)
         }
         items.append(("host", unique(hosts).joined(separator: ", ")))
         items.append(("cores", unique(cores).joined(separator: ", ")))
@@ -81,9 +110,10 @@ struct ReportPage {
             items.append(("date", Self.date(first) + (Double(last) - Double(first) > 60 ? " – " + Self.date(last) : "")))
         }
         items.append(("conctrace", unique(versions).joined(separator: ", ")))
-        items.append(("contents", [runs.isEmpty ? nil : "\(runs.count) trace(s)",
+        items.append(("contents", [verdicts.isEmpty ? nil : "\(verdicts.count) verdict(s)",
+                                   runs.isEmpty ? nil : "\(runs.count) trace(s)",
                                    sweep.map { "a sweep of \($0.runs.count) run(s)" }].compactMap { $0 }
-                        .joined(separator: " and ")))
+                        .joined(separator: ", ")))
         var html = "<header><h1>\(HTMLText.escape(title))</h1><dl class=\"meta\">"
         for (key, value) in items where !value.isEmpty {
             html += "<div><dt>\(HTMLText.escape(key))</dt><dd>\(HTMLText.escape(value))</dd></div>"

@@ -27,6 +27,29 @@ enum ReportStyle {
         svg.chart .grid line { stroke: #e6e9ec; stroke-width: 1; }
         svg.chart .axis line, svg.chart line.base { stroke: #7d8790; stroke-width: 1; }
         svg.chart rect.lane { fill: #f6f8fa; }
+        svg.chart text.winner { font-weight: 700; fill: #1d2329; }
+        svg.chart tspan.n { fill: #66727e; font-size: 10.5px; }
+        svg.chart .whisker line { stroke: #1d2329; stroke-width: 1.5; }
+        svg.chart .run-end line { stroke: #1d2329; stroke-width: 1; stroke-dasharray: 4 3; }
+        svg.chart .run-end text { font-size: 11px; fill: #4a5560; }
+        p.caption { color: #4a5560; font-size: 12.5px; margin: 2px 0 8px; }
+        section.verdicts h2 { margin-top: 22px; }
+        div.verdict { border: 1px solid #d8dee4; border-left: 4px solid #0072B2; border-radius: 6px; \
+        padding: 4px 16px 8px; margin: 14px 0 18px; }
+        div.verdict h3 { margin-top: 10px; }
+        p.answer { font-size: 16px; font-weight: 600; margin: 6px 0; max-width: 1060px; }
+        span.badge { display: inline-block; font-size: 11px; font-weight: 700; text-transform: uppercase; \
+        letter-spacing: .04em; padding: 2px 7px; border-radius: 10px; margin-right: 6px; vertical-align: 2px; \
+        color: #fff; background: #0072B2; }
+        span.badge.tie { background: #7F6A00; }
+        span.badge.none { background: #8b96a0; }
+        div.rule p { margin: 6px 0; max-width: 1060px; }
+        dl.meta.small { margin: 6px 0 10px; padding: 6px 12px; grid-template-columns: repeat(auto-fill, \
+        minmax(170px, 1fr)); }
+        dl.meta.small dd { font-weight: 500; font-size: 13px; }
+        p.note { max-width: 1060px; }
+        p.caveats-title { font-weight: 600; margin: 8px 0 2px; color: #8a4b00; }
+        ul.caveats { margin: 2px 0 8px; padding-left: 20px; color: #8a4b00; max-width: 1060px; }
         .legend { display: flex; flex-wrap: wrap; gap: 4px 16px; margin: 6px 0 4px; font-size: 13px; }
         .legend span { display: inline-flex; align-items: center; gap: 4px; }
         .legend svg { display: inline-block; }
@@ -38,6 +61,8 @@ enum ReportStyle {
         th { background: #f5f7f9; font-weight: 600; }
         td.num, th.num { text-align: right; white-space: nowrap; }
         td.best { font-weight: 700; }
+        table.compact th, table.compact td { padding: 3px 7px; }
+        table.compact td:first-child, table.compact td:nth-child(2) { white-space: nowrap; }
         td.na { color: #98a2ab; }
         tbody tr:hover { background: #f9fafb; }
         details { margin: 6px 0; }

@@ -76,6 +76,9 @@ struct Timeline {
     /// Columns per row.
     var columnCount: Int { rows.first?.columns.count ?? 0 }
 
+    /// The interval's length, ms (in Double: the ends may lie 2⁶² ns apart).
+    var milliseconds: Double { (Double(end) - Double(start)) / 1e6 }
+
     /// The same timeline with half as many columns: each pair of columns merged.
     func coarsened() -> Timeline {
         var coarse = self

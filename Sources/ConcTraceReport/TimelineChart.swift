@@ -1,11 +1,16 @@
 import ConcTraceAnalysis
 /// Draws a `Timeline`: one lane per worker with its running slices coloured by task, then the sample tasks' lanes
-/// with their states (running, ready, waiting), over a time axis in ms from the start of the trace.
+/// with their states (running, ready, waiting), over a time axis in ms from the start of the trace. The axis may be
+/// longer than the timeline (`axisMilliseconds`: the longest run of its workload), so that runs of one workload
+/// compare by length; a dashed line marks the run's end.
 struct TimelineChart {
     /// Rectangles per timeline, at most: the columns are merged in pairs until the timeline fits.
     static let maxRectangles = 2_000
 
     var timeline: Timeline
+    /// The time axis's length, ms, when it is shared with longer timelines; nil (or shorter than this timeline)
+    /// for the timeline's own.
+    var axisMilliseconds: Double? = nil
     var width = 1100.0
     /// The chart's accessible name.
     var label: String
@@ -22,11 +27,14 @@ struct TimelineChart {
         let workerHeight = workers > 24 ? 12.0 : 20.0
         let taskHeight = 14.0
         let gap = tasks > 0 ? 30.0 : 0
-        let top = 8.0
+        let durationMs = timeline.milliseconds
+        let axisMs = max(durationMs, axisMilliseconds.map { $0.isFinite ? $0 : 0 } ?? 0)
+        // A run shorter than the shared axis gets a line over the lanes at its end, labelled above them.
+        let endsEarly = axisMs > durationMs
+        let top = endsEarly ? 22.0 : 8.0
         let plotBottom = top + Double(workers) * workerHeight + gap + Double(tasks) * taskHeight
         let height = plotBottom + 40
-        let durationMs = Double(timeline.end - timeline.start) / 1e6
-        let x = ChartScale.fitting([0, durationMs], kind: .linear, fromZero: true, pixels: (plotLeft, plotRight))
+        let x = ChartScale.fitting([0, axisMs], kind: .linear, fromZero: true, pixels: (plotLeft, plotRight))
         let columnMs = durationMs / Double(max(1, timeline.columnCount))
         let columnPixels = (plotRight - plotLeft) / (x.upper - x.lower) * columnMs
 
@@ -92,6 +100,14 @@ struct TimelineChart {
                     + "\(NumberFormat.significant(from, digits: 4))–\(NumberFormat.significant(to, digits: 4)) ms</title></rect>"
             }
             y += rowHeight
+        }
+        if endsEarly {
+            let end = x.position(durationMs)
+            let anchor = end > plotRight - 160 ? "end" : "start"
+            svg += "<g class=\"run-end\"><line x1=\"\(HTMLText.px(end))\" x2=\"\(HTMLText.px(end))\" "
+                + "y1=\"\(HTMLText.px(top - 4))\" y2=\"\(HTMLText.px(plotBottom))\"/><text x=\"\(HTMLText.px(end + (anchor == "end" ? -4 : 4)))\" "
+                + "y=\"\(HTMLText.px(top - 8))\" text-anchor=\"\(anchor)\">the run ends at "
+                + "\(NumberFormat.significant(durationMs, digits: 3)) ms</text></g>"
         }
         return svg + "</svg>"
     }

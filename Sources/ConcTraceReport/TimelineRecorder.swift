@@ -94,7 +94,9 @@ struct TimelineRecorder {
         for task in chosen {
             var row = Timeline.Row(
                 label: task.life.name.isEmpty ? "task \(task.life.id)" : task.life.name,
-                detail: ([task.isSlowest ? "slowest" : nil, MetricUnit.milliseconds.format(Double(task.life.latency) / 1e6)]
+                // Short enough to fit beside the name: three significant digits.
+                detail: ([task.isSlowest ? "slowest" : nil,
+                          NumberFormat.significant(Double(task.life.latency) / 1e6, digits: 3) + " ms"]
                     as [String?]).compactMap { $0 }.joined(separator: ", "),
                 kind: .task, columns: Array(repeating: .init(), count: columns))
             for span in task.spans { Self.add(span, to: &row, start: start, width: width) }

@@ -39,6 +39,11 @@ extension ConcTrace {
         @Option(help: "Output: text (the table, the verdict and its reasons) or json (one object, docs/metrics.md).")
         var format: OutputFormat = .text
 
+        @Option(help: ArgumentHelp("Also write an HTML report: the verdict with its tests and caveats, each figure's "
+                                   + "spread as bars with whiskers, each strategy's last run as a timeline.",
+                                   valueName: "file"))
+        var report: String?
+
         func validate() throws {
             if let tasks, !(1...10_000_000).contains(tasks) {
                 throw ValidationError("--tasks must be 1...10000000 (got \(tasks))")
@@ -53,7 +58,8 @@ extension ConcTrace {
                 let progress = Progress(verbose: runs.verbose)
                 let request = AdviseRequest(workload: runs.workload(workload, tasks: tasks), strategies: strategies,
                                             workers: runs.workers, limitSeconds: runs.limitS,
-                                            policy: runs.repetition.policy(), traceFolder: traceDir)
+                                            policy: runs.repetition.policy(), traceFolder: traceDir,
+                                            reportPath: report)
                 let outcome = try ConcTraceLab.Advise.run(request) { progress.begin($0.text) }
                 progress.clear()
                 if let signal = ChildRun.stopSignal {
@@ -71,6 +77,11 @@ extension ConcTrace {
                     if let traceDir {
                         printLine("traces: \(traceDir)/\(workload.rawValue)-<strategy>.json (each strategy's last run)")
                     }
+                }
+                if let written = outcome.reportPath {
+                    // On stderr with --format json, so that stdout stays one JSON object.
+                    let line = "report: \(written) (open it in a browser)"
+                    if format == .json { printError(line) } else { printLine(line) }
                 }
                 if advice.verdict.winners.isEmpty { throw ExitStatus.partialFailure.exitCode }
             }

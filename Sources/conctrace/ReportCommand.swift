@@ -10,13 +10,18 @@ extension ConcTrace {
         static let configuration = CommandConfiguration(
             abstract: "Write one self-contained HTML page with charts of traces and of a sweep.",
             discussion: """
-                For the traces: a timeline per trace (workers and their slices coloured by task, sample tasks' \
-                running, ready and waiting), task latency CDFs on one chart, throughput and dispatch overhead per \
-                switch as bars, and the tables behind them. For a sweep file (written by 'conctrace sweep'): \
-                wall time, throughput, latency p99 and peak memory against tasks, log-log, one line per strategy, \
-                with the runs that failed. The page needs no network and no script (inline SVG and CSS). Exit \
-                codes: 64 no trace and no sweep given; 65 a trace or the sweep file is malformed; 66 one cannot \
-                be opened; 73 the output cannot be created.
+                At the top, the verdict: for each workload that two or more strategies ran (same workload and \
+                parameters, from the traces' run metadata), the strategies compared as 'advise' compares them, \
+                each trace counted as one run: the answer, every Mann-Whitney U test behind it, the tutorial's \
+                rule and the caveats; for a sweep, its verdict at each size. For the traces: a timeline per trace \
+                (those of one workload on one shared time axis), task latency CDFs on one chart, throughput and \
+                dispatch overhead per switch as bars (the median of each configuration's traces, with its 95% \
+                interval as a whisker and n), and the tables behind them. For a sweep file (written by \
+                'conctrace sweep'): wall time, throughput, latency p99 and peak memory against tasks, log-log, \
+                each strategy's medians as a line with a band over their 95% intervals, with the runs that \
+                failed. The page needs no network and no script (inline SVG and CSS). Exit codes: 64 no trace \
+                and no sweep given; 65 a trace or the sweep file is malformed; 66 one cannot be opened; 73 the \
+                output cannot be created.
                 """
         )
 

@@ -58,8 +58,9 @@ struct HTMLReportTests {
         for forbidden in ["http://", "https://", "<script", "<link", "@import", "url("] {
             #expect(!html.contains(forbidden), "found \(forbidden)")
         }
-        // CDF + 2 bar charts + 2 timelines (legend swatches are small svgs of their own, aria-hidden).
-        #expect(Self.count("<svg class=\"chart", in: html) == 5)
+        // The verdict's wall time and p99 bars, CDF + 2 bar charts + 2 timelines (legend swatches are small svgs of
+        // their own, aria-hidden).
+        #expect(Self.count("<svg class=\"chart", in: html) == 7)
         #expect(html.contains("Task latency, cumulative") && html.contains("Throughput")
                 && html.contains("Dispatch overhead per switch"))
         #expect(html.contains("<table>") && html.contains("latency p99"))

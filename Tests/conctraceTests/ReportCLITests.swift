@@ -38,8 +38,10 @@ struct ReportCLITests {
         for pattern in ["src=\"http", "href=\"http", "src='http", "href='http", "<script", "<link", "@import", "url("] {
             #expect(!html.contains(pattern), "found \(pattern)")
         }
-        // CDF, throughput, dispatch, 4 scaling charts, 2 timelines.
-        #expect(html.components(separatedBy: "<svg class=\"chart").count - 1 == 9)
+        // The verdict of the two traces (wall time and p99 bars), CDF, throughput, dispatch, 4 scaling charts,
+        // 2 timelines.
+        #expect(html.components(separatedBy: "<svg class=\"chart").count - 1 == 11)
+        #expect(html.contains("<section class=\"verdicts\">") && html.contains("the verdict at each size"))
         #expect(!html.contains("<img") && !html.contains("<i>e2e</i>") && html.contains("&lt;i&gt;e2e&lt;/i&gt;"))
         #expect(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"))
         #expect(html.contains("threads") && html.contains("eventloop") && html.contains("sample tasks"))

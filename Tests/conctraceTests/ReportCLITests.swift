@@ -83,6 +83,35 @@ struct ReportCLITests {
         }
     }
 
+    @Test("advise --report: the page of the verdict, its spread and the kept traces' timelines; JSON stays alone on stdout")
+    func adviseReport() throws {
+        let folder = try CLIRunner.makeFolder()
+        let out = folder.appendingPathComponent("advise.html").path
+        let run = try CLIRunner.run([
+            "advise", "--workload", "sleep", "--tasks", "6", "--sleep-ms", "5", "--strategies", "sequential,threads",
+            "--repeat", "5", "--format", "json", "--report", out,
+        ])
+        #expect(run.status == 0, "stderr: \(run.stderr)")
+        #expect(run.json != nil, "stdout: \(run.stdout)")
+        #expect(run.stderr.contains("report: \(out)"))
+        let html = try String(contentsOfFile: out, encoding: .utf8)
+        #expect(html.contains("<section class=\"verdicts\">") && html.contains("The tests behind the verdict"))
+        #expect(html.contains("<g class=\"whisker\">") && html.contains(" n=5</tspan>"))
+        // Each strategy's last trace, read before advise removed its temporary folder.
+        #expect(html.components(separatedBy: "<svg class=\"chart timeline\"").count - 1 == 2)
+        #expect(html.contains("5 counted runs per strategy (--repeat)"))
+    }
+
+    @Test("advise --report to a path that cannot be written: 73 at once, before any run")
+    func adviseReportUnwritable() throws {
+        let run = try CLIRunner.run([
+            "advise", "--workload", "sleep", "--tasks", "2", "--sleep-ms", "1", "--strategies", "sequential,threads",
+            "--repeat", "5", "--report", "/nonexistent/folder/advise.html",
+        ])
+        #expect(run.status == 73, "stderr: \(run.stderr)")
+        #expect(run.stderr.split(separator: "\n").count == 1 && run.stdout.isEmpty, "\(run.stderr)")
+    }
+
     @Test("help names the options and exit codes")
     func help() throws {
         let help = try CLIRunner.run(["report", "--help"])

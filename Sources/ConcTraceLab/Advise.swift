@@ -102,28 +102,11 @@ public enum Advise {
             let verdict = ReportVerdict(
                 title: "\(kind.rawValue), \(request.workload.taskCount) tasks: \(request.strategies.count) strategies",
                 advice: advice, results: results)
-            try writeReport(report, traces: lastTraces, verdict: verdict,
-                            title: "conctrace advise: \(kind.rawValue) on \(Machine.cores) cores")
+            _ = try TraceInputs.writeReport(to: report, tracePaths: lastTraces, sweep: nil, verdicts: [verdict],
+                                            title: "conctrace advise: \(kind.rawValue) on \(Machine.cores) cores")
             written = report.path
         }
         return AdviseOutcome(results: results, advice: advice, elapsedSeconds: outcome.elapsedSeconds,
                              traces: request.traceFolder == nil ? [] : lastTraces, reportPath: written)
-    }
-
-    /// Renders the report of one verdict and its traces into `file`.
-    private static func writeReport(_ file: OutputFile, traces: [String], verdict: ReportVerdict,
-                                    title: String) throws(LabError) {
-        let html: String
-        do {
-            html = try HTMLReport.render(tracePaths: traces, sweep: nil, verdicts: [verdict], title: title)
-        } catch {
-            throw traceInputFailure(error, inputUnavailable: error.isInputUnavailable)
-        }
-        do {
-            try file.write(html)
-            try file.commit()
-        } catch {
-            throw outputFailure(error)
-        }
     }
 }

@@ -48,10 +48,20 @@ public enum TraceInputs {
             throw outputFailure(error)
         }
         let sweep = try sweepPath.map { (path) throws(LabError) in try loadSweep(path) }
+        let bytes = try writeReport(to: output, tracePaths: tracePaths, sweep: sweep, verdicts: [],
+                                    title: title ?? defaultTitle(traces: tracePaths.count, sweep: sweep))
+        return (sweep?.runs.count, bytes)
+    }
+
+    /// Renders the report (`HTMLReport.render`) into `output`, an output file opened before the work began, and
+    /// commits it.
+    /// - Returns: the page's size in bytes.
+    /// - Throws: `LabError`: a trace (`noInput`, `dataError`), the output (`ioError`, `cannotCreateOutput`).
+    static func writeReport(to output: OutputFile, tracePaths: [String], sweep: SweepResults?,
+                            verdicts: [ReportVerdict], title: String) throws(LabError) -> Int {
         let html: String
         do {
-            html = try HTMLReport.render(tracePaths: tracePaths, sweep: sweep,
-                                         title: title ?? defaultTitle(traces: tracePaths.count, sweep: sweep))
+            html = try HTMLReport.render(tracePaths: tracePaths, sweep: sweep, verdicts: verdicts, title: title)
         } catch {
             throw traceInputFailure(error, inputUnavailable: error.isInputUnavailable)
         }
@@ -61,7 +71,7 @@ public enum TraceInputs {
         } catch {
             throw outputFailure(error)
         }
-        return (sweep?.runs.count, html.utf8.count)
+        return html.utf8.count
     }
 
     private static func defaultTitle(traces: Int, sweep: SweepResults?) -> String {

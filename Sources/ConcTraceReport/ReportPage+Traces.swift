@@ -107,7 +107,11 @@ extension ReportPage {
             } else {
                 summary = SampleSummary(group.analyses.compactMap { $0[metric] }.filter(\.isFinite))
             }
-            return BarChart.Bar(name: group.name, style: style(strategy: group.strategy ?? group.name),
+            // A group without run metadata (a foreign trace) keeps its trace's colour from the CDF.
+            let trace = analyses.firstIndex { $0.source.path == group.analyses.first?.source.path }
+            let barStyle = group.strategy.map { style(strategy: $0) }
+                ?? trace.map { styles.traces[$0] } ?? style(strategy: group.name)
+            return BarChart.Bar(name: group.name, style: barStyle,
                                 value: summary?.median,
                                 interval: summary?.interval.map { ($0.lower, $0.upper) }, count: summary?.count,
                                 reason: group.analyses.first?.unavailable[metric])

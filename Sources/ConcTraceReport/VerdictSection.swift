@@ -142,7 +142,11 @@ struct VerdictSection {
             for (column, unit) in zip(columns, units) {
                 cells.append(column.value(strategy.strategy).map { .number(unit.spread($0)) } ?? .missing(nil))
             }
-            if !excluded.isEmpty { cells.append(.text(excluded[strategy.strategy].map { "not named: " + $0 } ?? "")) }
+            // The reason can be a long error, and the caveats list it: here on hover.
+            if !excluded.isEmpty {
+                cells.append(HTMLTable.Cell(text: excluded[strategy.strategy] == nil ? "" : "not named",
+                                            hint: excluded[strategy.strategy]))
+            }
             return cells
         }
         let headers = ["strategy", "runs", "wall min-max" + (units[0].symbol.isEmpty ? "" : " (\(units[0].symbol))")]

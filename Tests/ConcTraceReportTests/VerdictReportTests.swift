@@ -89,7 +89,7 @@ struct VerdictReportTests {
         #expect(section.contains("<span class=\"badge tie\">tie</span>"))
         #expect(section.contains("too few runs to reach p &lt; 0.01"))
         #expect(section.contains("Caveats"))
-        #expect(section.contains("not named: ") && section.contains("cannot start &lt;4&gt; workers"))
+        #expect(section.contains("title=\"1 of 1 runs did not finish: error: cannot start &lt;4&gt; workers\">not named<"))
         for problem in verdict.advice.problems {
             #expect(section.contains(HTMLText.escape(problem)), "\(problem)")
         }

@@ -63,12 +63,12 @@ public final class EventLoop: TaskExecutor, AsyncWaiter, @unchecked Sendable {
     /// Makes a loop (not yet running).
     /// - Parameters:
     ///   - recorder: where the loop records; its lane is made here.
-    ///   - laneCapacity: the loop lane's ring size: one thread records every event of every task, in bursts
-    ///     (100,000 tasks created at once) faster than the writer converts them. 2^20 events is 80 MB at most,
-    ///     touched only as it fills.
+    ///   - laneCapacity: the most events the loop's lane holds before they are drained; nil for the recorder's
+    ///     default. One thread records every event of every task, in bursts (a million tasks created at once) that
+    ///     the lane absorbs by growing, within the recorder's lane memory, while the writer catches up.
     ///   - name: the loop thread's worker name in the trace (`async io` for a loop used only as a reactor).
     /// - Throws: `OSError` if epoll, eventfd or timerfd cannot be created.
-    public init(recorder: Recorder, laneCapacity: Int = 1 << 20, name: String = "eventloop") throws(OSError) {
+    public init(recorder: Recorder, laneCapacity: Int? = nil, name: String = "eventloop") throws(OSError) {
         lane = recorder.makeLane(name: name, capacity: laneCapacity)
         let epoll = epoll_create1(Int32(EPOLL_CLOEXEC))
         guard epoll >= 0 else { throw OSError(call: "epoll_create1", errno: errno) }

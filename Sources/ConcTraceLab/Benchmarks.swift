@@ -1,5 +1,7 @@
 import ConcTraceRecorder
 import ConcTraceStrategies
+import ConcTraceSystem
+import ConcTraceWriter
 
 /// `conctrace bench`: the recorder's own cost, and what one switch costs per strategy.
 public enum Benchmarks {
@@ -27,5 +29,15 @@ public enum Benchmarks {
             }
         }
         return measurements
+    }
+
+    /// The writer's throughput: the events of a `tasks`-task sleep run converted to JSON `rounds` times, after one
+    /// warm-up round; with `toFile`, the text is also written to a nameless temporary file (the page cache).
+    /// - Throws: `OSError` if the temporary file cannot be made or written.
+    public static func writer(tasks: Int, rounds: Int, toFile: Bool) throws(OSError) -> WriterBenchmark.Measurement {
+        let file = toFile ? try TemporaryFile.anonymous() : nil
+        defer { try? file?.close() }
+        _ = try WriterBenchmark.measure(tasks: tasks, rounds: 1, file: file)
+        return try WriterBenchmark.measure(tasks: tasks, rounds: rounds, file: file)
     }
 }

@@ -13,7 +13,10 @@ import Synchronization
 /// - `threads`: two OS threads of the pool hand a token back and forth with semaphores (futex): every switch is a
 ///   kernel wake-up and context switch. `threads-1core` pins both to CPU 0.
 /// - `async`: two Swift tasks on the 2-thread async pool hand a token through continuations.
-/// - `eventloop`: two tasks on the loop alternate with `Task.yield()`.
+/// - `eventloop`: two tasks on the loop alternate with the loop's own yield (a continuation resumed next round).
+/// - `floor`: the same two tasks on a bare `TaskExecutor` with an array queue and the same yield, no bookkeeping and
+///   no recording (`FloorExecutor`): the Swift runtime's own cost of a switch, so the event loop's distance from it
+///   is measured side by side (not instrumented).
 /// - `global-executor`: the same two yielding tasks on Swift's default executor, for comparison (not instrumented).
 /// - `processes`: this process and a worker process (this binary, `conctrace worker ... --echo`, started with
 ///   posix_spawn as the processes strategy starts its workers) hand a byte back and forth over two pipes: every
@@ -27,6 +30,7 @@ public enum SwitchBenchmark {
         case threadsOneCore = "threads-1core"
         case async
         case eventloop
+        case floor
         case globalExecutor = "global-executor"
         case processes
 
@@ -35,12 +39,12 @@ public enum SwitchBenchmark {
             switch self {
             case .threads, .threadsOneCore, .processes: 20_000
             case .async, .globalExecutor: 40_000
-            case .eventloop: 200_000
+            case .eventloop, .floor: 200_000
             }
         }
 
         /// Whether conctrace's recorder can see this case's switches.
-        public var isInstrumented: Bool { self != .globalExecutor && self != .processes }
+        public var isInstrumented: Bool { self != .globalExecutor && self != .processes && self != .floor }
     }
 
     /// The result for one case: nanoseconds per switch over several runs.
@@ -71,6 +75,7 @@ public enum SwitchBenchmark {
     private static func measureOnce(_ benchmark: Case, recording: Bool, echo: ProcessWorkerLaunch?) throws -> Double {
         let rounds = benchmark.switches / 2
         if benchmark == .globalExecutor { return globalExecutorYields(rounds: rounds) }
+        if benchmark == .floor { return try floorYields(rounds: rounds) }
         if benchmark == .processes {
             guard let echo else { preconditionFailure("the processes case needs the echoing worker's launch") }
             return try pipePingPong(rounds: rounds, echo: echo)
@@ -88,7 +93,7 @@ public enum SwitchBenchmark {
             _ = try AsyncPoolStrategy(workers: 2).run(PingPong(rounds: rounds, clock: clock, pinToCPU: nil), in: context)
         case .eventloop:
             _ = try EventLoopStrategy().run(Yielding(rounds: rounds, clock: clock), in: context)
-        case .globalExecutor, .processes:
+        case .globalExecutor, .processes, .floor:
             break
         }
         return clock.nanosecondsPerSwitch(switches: 2 * rounds)

@@ -6,8 +6,8 @@ import ConcTraceStrategies
 extension ConcTrace {
     struct Bench: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Micro-benchmarks: the recorder's own cost, and what one task switch costs per strategy.",
-            subcommands: [Record.self, Switch.self]
+            abstract: "Micro-benchmarks: the recorder's own cost, what one task switch costs per strategy, the writer's throughput.",
+            subcommands: [Record.self, Switch.self, Writer.self]
         )
     }
 }
@@ -63,7 +63,9 @@ extension ConcTrace.Bench {
             discussion: """
                 threads: two pool threads hand a token back and forth with semaphores (futex); threads-1core \
                 pins both to one CPU. async: two Swift tasks on the 2-thread async pool hand a token through \
-                continuations. eventloop: two tasks on the loop alternate with Task.yield(). global-executor: \
+                continuations. eventloop: two tasks on the loop alternate with the loop's own yield. floor: the \
+                same on a bare TaskExecutor with an array queue, no bookkeeping, no recording (the runtime's \
+                own cost of a switch; not instrumented). global-executor: \
                 the same on Swift's default executor (not instrumented). processes: this process and a worker \
                 process (this binary, started without a shell) hand a byte back and forth over two pipes (not \
                 instrumented). Each figure is the median of --runs \
@@ -78,7 +80,7 @@ extension ConcTrace.Bench {
         @Option(help: "Runs per case; the median is reported with min and max.")
         var runs: Int = 7
 
-        @Option(help: "Cases to measure, comma-separated (default: all): threads, threads-1core, async, eventloop, global-executor, processes.")
+        @Option(help: "Cases to measure, comma-separated (default: all): threads, threads-1core, async, eventloop, floor, global-executor, processes.")
         var cases: String?
 
         @Option(help: "Record every switch (into a discarding sink): on, off, or both.")
@@ -143,6 +145,58 @@ extension ConcTrace.Bench {
 
         private func padRight(_ text: String, _ width: Int) -> String {
             text + String(repeating: " ", count: max(0, width - text.count))
+        }
+    }
+}
+
+extension ConcTrace.Bench {
+    struct Writer: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "The trace writer's throughput: recorded events converted to Chrome JSON, per second.",
+            discussion: """
+                Converts the events of a made-up sleep run (--tasks tasks of one wait each, 7 events per task, \
+                in the order one event loop records them) in drain-sized batches, --rounds times after one \
+                warm-up round, and reports the median round in events/s and MB/s (10^6 bytes). With --to-file \
+                the text is also written to a nameless temporary file (the page cache), as a traced run does.
+                """
+        )
+
+        @Option(help: "Tasks of the made-up run (7 events each).")
+        var tasks: Int = 100_000
+
+        @Option(help: "Timed rounds; the median is reported.")
+        var rounds: Int = 5
+
+        @Flag(help: "Also write the text to a temporary file.")
+        var toFile = false
+
+        @Option(help: "Output: text or json.")
+        var format: OutputFormat = .text
+
+        func validate() throws {
+            guard tasks > 0, tasks <= 10_000_000 else { throw ValidationError("--tasks must be 1...10000000") }
+            guard rounds > 0, rounds <= 101 else { throw ValidationError("--rounds must be 1...101") }
+        }
+
+        func run() throws {
+            let result = try Benchmarks.writer(tasks: tasks, rounds: rounds, toFile: toFile)
+            switch format {
+            case .json:
+                var json = JSONObjectText()
+                json.add("events", result.events)
+                json.add("bytes", result.bytes)
+                json.add("seconds", (result.median * 1e6).rounded() / 1e6)
+                json.add("events_per_s", result.eventsPerSecond.rounded())
+                json.add("mb_per_s", (result.megabytesPerSecond * 10).rounded() / 10)
+                json.add("to_file", json: toFile ? "true" : "false")
+                json.add("rounds", rounds)
+                printLine(json.text)
+            case .text:
+                printLine("writer: \(result.events) events -> \(result.bytes) bytes of JSON in " +
+                          "\(formatted(result.median, digits: 3)) s (median of \(rounds)): " +
+                          "\(formatted(result.eventsPerSecond / 1e6, digits: 2)) M events/s, " +
+                          "\(formatted(result.megabytesPerSecond, digits: 1)) MB/s" + (toFile ? ", written to a file" : ""))
+            }
         }
     }
 }

@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import ConcTraceFormat
 import ConcTraceRecorder
 import ConcTraceSystem
@@ -8,7 +11,8 @@ import ConcTraceSystem
 /// records them: the root creates every task (`created`, `ready`), each task runs and waits for its timer
 /// (`running`, `waiting`), each timer makes it `ready` and it runs to its end (`running`, `done`). So the converter
 /// holds every task in flight at once, as in the real run. Events are made and converted in drain-sized batches;
-/// only the conversion (and, with a file, the `write(2)` of its text) is timed.
+/// only the conversion (and, with a file, the `write(2)` of its text) is timed, on the wall clock and as the thread's
+/// CPU time (which a machine shared with other work disturbs less).
 public enum WriterBenchmark {
     /// One measurement: events converted, the JSON bytes they became, and the seconds of each round.
     public struct Measurement: Sendable {
@@ -18,9 +22,15 @@ public enum WriterBenchmark {
         public var bytes: Int
         /// Seconds per round (conversion, and writing when a file was given).
         public var seconds: [Double]
+        /// The converting thread's CPU seconds per round (user and system).
+        public var cpuSeconds: [Double]
 
         /// The median round's seconds.
         public var median: Double { seconds.sorted()[seconds.count / 2] }
+        /// The median round's CPU seconds.
+        public var medianCPU: Double { cpuSeconds.sorted()[cpuSeconds.count / 2] }
+        /// Events per CPU second over the median round.
+        public var eventsPerCPUSecond: Double { Double(events) / medianCPU }
         /// Events per second over the median round.
         public var eventsPerSecond: Double { Double(events) / median }
         /// Megabytes (10^6 bytes) per second over the median round.
@@ -35,6 +45,7 @@ public enum WriterBenchmark {
     /// - Throws: `OSError` if writing to `file` fails.
     public static func measure(tasks: Int, rounds: Int, file: FileDescriptor? = nil) throws(OSError) -> Measurement {
         var seconds: [Double] = []
+        var cpuSeconds: [Double] = []
         var events = 0
         var bytes = 0
         let annotations = TaskAnnotations()
@@ -47,10 +58,12 @@ public enum WriterBenchmark {
             converter.workerStarted(worker: 2, name: "eventloop")
             var source = SleepRunEvents(tasks: tasks)
             var elapsed: UInt64 = 0
+            var cpu: UInt64 = 0
             events = 0
             bytes = 0
             while source.next(batchOf: batchSize, into: &batch) {
                 let start = MonotonicClock.now()
+                let startCPU = threadCPUTime()
                 converter.consume(batch, annotations: annotations)
                 let written = try converter.drainOutput { text in
                     Result { () throws(OSError) -> Int in
@@ -59,12 +72,21 @@ public enum WriterBenchmark {
                     }
                 }.get()
                 elapsed &+= MonotonicClock.now() &- start
+                cpu &+= threadCPUTime() &- startCPU
                 events += batch.count
                 bytes += written
             }
             seconds.append(Double(elapsed) / 1e9)
+            cpuSeconds.append(Double(cpu) / 1e9)
         }
-        return Measurement(events: events, bytes: bytes, seconds: seconds)
+        return Measurement(events: events, bytes: bytes, seconds: seconds, cpuSeconds: cpuSeconds)
+    }
+
+    /// The calling thread's CPU time, in nanoseconds.
+    private static func threadCPUTime() -> UInt64 {
+        var spec = timespec()
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &spec)
+        return UInt64(spec.tv_sec) * 1_000_000_000 + UInt64(spec.tv_nsec)
     }
 
     /// Events per batch: the recorder's default drain batch.

@@ -18,9 +18,7 @@ extension ChromeTraceConverter {
 
     /// `,"pid":P,"tid":T,"ts":`
     private mutating func process(thread: UInt32) {
-        out.fragment(#","pid":"#)
-        out.decimal(UInt64(processID))
-        out.fragment(#","tid":"#)
+        out.fragment(UnsafeBufferPointer(pidText))
         out.decimal(UInt64(thread))
         out.fragment(#","ts":"#)
     }

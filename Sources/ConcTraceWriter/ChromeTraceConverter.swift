@@ -34,6 +34,8 @@ public struct ChromeTraceConverter: ~Copyable {
     /// Whose events these are.
     public let role: Role
     var out = JSONLine(reservingCapacity: 1 << 20)
+    /// `,"pid":P,"tid":`, written once: every hot line has it.
+    let pidText: UnsafeMutableBufferPointer<UInt8>
     /// Each label's text as escaped UTF-8, by label id, read from the label table once.
     var labelTexts: [[UInt8]?] = []
     var eventsWritten = 0
@@ -71,6 +73,16 @@ public struct ChromeTraceConverter: ~Copyable {
         self.processID = processID
         self.role = role
         self.eventsWritten = continuing ? 1 : 0
+        var text = JSONLine(reservingCapacity: 32)
+        text.fragment(#","pid":"#)
+        text.decimal(UInt64(processID))
+        text.fragment(#","tid":"#)
+        pidText = .allocate(capacity: text.count)
+        _ = pidText.initialize(from: text.bytes)
+    }
+
+    deinit {
+        pidText.deallocate()
     }
 
     /// Hands the JSON text produced so far (a sequence of lines) to `body`, then clears the buffer (keeping its

@@ -156,7 +156,8 @@ extension ConcTrace.Bench {
             discussion: """
                 Converts the events of a made-up sleep run (--tasks tasks of one wait each, 7 events per task, \
                 in the order one event loop records them) in drain-sized batches, --rounds times after one \
-                warm-up round, and reports the median round in events/s and MB/s (10^6 bytes). With --to-file \
+                warm-up round, and reports the median round in events/s and MB/s (10^6 bytes), and per second \
+                of the converting thread's CPU time. With --to-file \
                 the text is also written to a nameless temporary file (the page cache), as a traced run does.
                 """
         )
@@ -186,7 +187,9 @@ extension ConcTrace.Bench {
                 json.add("events", result.events)
                 json.add("bytes", result.bytes)
                 json.add("seconds", (result.median * 1e6).rounded() / 1e6)
+                json.add("cpu_seconds", (result.medianCPU * 1e6).rounded() / 1e6)
                 json.add("events_per_s", result.eventsPerSecond.rounded())
+                json.add("events_per_cpu_s", result.eventsPerCPUSecond.rounded())
                 json.add("mb_per_s", (result.megabytesPerSecond * 10).rounded() / 10)
                 json.add("to_file", json: toFile ? "true" : "false")
                 json.add("rounds", rounds)
@@ -195,7 +198,8 @@ extension ConcTrace.Bench {
                 printLine("writer: \(result.events) events -> \(result.bytes) bytes of JSON in " +
                           "\(formatted(result.median, digits: 3)) s (median of \(rounds)): " +
                           "\(formatted(result.eventsPerSecond / 1e6, digits: 2)) M events/s, " +
-                          "\(formatted(result.megabytesPerSecond, digits: 1)) MB/s" + (toFile ? ", written to a file" : ""))
+                          "\(formatted(result.megabytesPerSecond, digits: 1)) MB/s" + (toFile ? ", written to a file" : "") +
+                          "; \(formatted(result.eventsPerCPUSecond / 1e6, digits: 2)) M events per CPU second")
             }
         }
     }

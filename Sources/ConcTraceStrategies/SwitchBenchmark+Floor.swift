@@ -93,12 +93,11 @@ final class FloorExecutor: TaskExecutor, @unchecked Sendable {
 
 extension SwitchBenchmark {
     /// Two tasks on a `FloorExecutor` that yield `rounds` times each: every yield switches to the other task.
-    static func floorYields(rounds: Int) throws -> Double {
+    static func floorYields(rounds: Int, clock: HandoffClock) throws -> Double {
         final class Done: Sendable { let count = Atomic<Int>(0) }
         let floor = FloorExecutor()
         try floor.start()
         defer { floor.stop() }
-        let clock = HandoffClock()
         let done = Done()
         for _ in 0..<2 {
             Task(executorPreference: floor) {

@@ -45,6 +45,9 @@ public enum SwitchBenchmark {
 
         /// Whether conctrace's recorder can see this case's switches.
         public var isInstrumented: Bool { self != .globalExecutor && self != .processes && self != .floor }
+
+        /// Whether one thread runs both tasks, so its CPU clock measures the switches too.
+        var runsOnOneThread: Bool { self == .eventloop || self == .floor }
     }
 
     /// The result for one case: nanoseconds per switch over several runs.
@@ -52,10 +55,15 @@ public enum SwitchBenchmark {
         public var name: String
         public var recording: Bool
         public var samples: [Double]
+        /// CPU nanoseconds per switch of the one thread that ran both tasks (eventloop, floor); empty otherwise.
+        /// On a machine shared with other work it leaves out the time the thread waited for a core.
+        public var cpuSamples: [Double] = []
 
         public var median: Double { samples.sorted()[samples.count / 2] }
         public var min: Double { samples.min() ?? .nan }
         public var max: Double { samples.max() ?? .nan }
+        /// The median CPU nanoseconds per switch, when measured.
+        public var cpuMedian: Double? { cpuSamples.isEmpty ? nil : cpuSamples.sorted()[cpuSamples.count / 2] }
     }
 
     /// Measures `benchmark` `runs` times.
@@ -66,16 +74,23 @@ public enum SwitchBenchmark {
         -> Measurement
     {
         var samples: [Double] = []
+        var cpuSamples: [Double] = []
         for _ in 0..<runs {
-            samples.append(try measureOnce(benchmark, recording: recording, echo: echo))
+            let clock = HandoffClock()
+            samples.append(try measureOnce(benchmark, recording: recording, echo: echo, clock: clock))
+            if benchmark.runsOnOneThread {
+                cpuSamples.append(clock.cpuNanosecondsPerSwitch(switches: 2 * (benchmark.switches / 2)))
+            }
         }
-        return Measurement(name: benchmark.rawValue, recording: recording && benchmark.isInstrumented, samples: samples)
+        return Measurement(name: benchmark.rawValue, recording: recording && benchmark.isInstrumented, samples: samples,
+                           cpuSamples: cpuSamples)
     }
 
-    private static func measureOnce(_ benchmark: Case, recording: Bool, echo: ProcessWorkerLaunch?) throws -> Double {
+    private static func measureOnce(_ benchmark: Case, recording: Bool, echo: ProcessWorkerLaunch?,
+                                    clock: HandoffClock) throws -> Double {
         let rounds = benchmark.switches / 2
         if benchmark == .globalExecutor { return globalExecutorYields(rounds: rounds) }
-        if benchmark == .floor { return try floorYields(rounds: rounds) }
+        if benchmark == .floor { return try floorYields(rounds: rounds, clock: clock) }
         if benchmark == .processes {
             guard let echo else { preconditionFailure("the processes case needs the echoing worker's launch") }
             return try pipePingPong(rounds: rounds, echo: echo)
@@ -84,7 +99,6 @@ public enum SwitchBenchmark {
         defer { recorder.finish() }
         let context = RunContext(recorder: recorder, mainLane: recorder.makeLane(name: "main"),
                                  cancellation: Cancellation())
-        let clock = HandoffClock()
         switch benchmark {
         case .threads, .threadsOneCore:
             let workload = PingPong(rounds: rounds, clock: clock, pinToCPU: benchmark == .threadsOneCore ? 0 : nil)
@@ -146,23 +160,44 @@ public enum SwitchBenchmark {
     }
 }
 
-/// The span of a benchmark's hand-offs: from the first task's start to the last task's end.
+/// The span of a benchmark's hand-offs: from the first task's start to the last task's end, on the wall clock and,
+/// for the cases whose tasks all run on one thread (the event loop, the floor), on that thread's CPU clock.
 final class HandoffClock: Sendable {
     private let first = Atomic<UInt64>(.max)
     private let last = Atomic<UInt64>(0)
+    private let firstCPU = Atomic<UInt64>(0)
+    private let lastCPU = Atomic<UInt64>(0)
 
     func started() {
         let now = MonotonicClock.now()
+        let cpu = Self.threadCPUTime()
         var current = first.load(ordering: .relaxed)
         while now < current {
             let (exchanged, original) = first.compareExchange(expected: current, desired: now, ordering: .relaxed)
-            if exchanged { break }
+            if exchanged {
+                firstCPU.store(cpu, ordering: .relaxed)
+                break
+            }
             current = original
         }
     }
 
     func ended() {
-        last.max(MonotonicClock.now(), ordering: .relaxed)
+        let now = MonotonicClock.now()
+        let cpu = Self.threadCPUTime()
+        if last.max(now, ordering: .relaxed).oldValue < now { lastCPU.store(cpu, ordering: .relaxed) }
+    }
+
+    /// The calling thread's CPU time (user and system), in nanoseconds.
+    static func threadCPUTime() -> UInt64 {
+        var spec = timespec()
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &spec)
+        return UInt64(spec.tv_sec) * 1_000_000_000 + UInt64(spec.tv_nsec)
+    }
+
+    /// CPU nanoseconds per switch of the thread the tasks ran on: meaningful only when one thread ran them all.
+    func cpuNanosecondsPerSwitch(switches: Int) -> Double {
+        Double(lastCPU.load(ordering: .relaxed) &- firstCPU.load(ordering: .relaxed)) / Double(switches)
     }
 
     func nanosecondsPerSwitch(switches: Int) -> Double {

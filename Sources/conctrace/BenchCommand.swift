@@ -69,7 +69,9 @@ extension ConcTrace.Bench {
                 the same on Swift's default executor (not instrumented). processes: this process and a worker \
                 process (this binary, started without a shell) hand a byte back and forth over two pipes (not \
                 instrumented). Each figure is the median of --runs \
-                runs, with min and max, in nanoseconds per switch.
+                runs, with min and max, in nanoseconds per switch; for eventloop and floor, whose two tasks \
+                run on one thread, also that thread's CPU nanoseconds per switch (what a busy machine \
+                disturbs less).
                 """
         )
 
@@ -122,6 +124,7 @@ extension ConcTrace.Bench {
                     row.add("min", (measurement.min * 10).rounded() / 10)
                     row.add("max", (measurement.max * 10).rounded() / 10)
                     row.add("recording", measurement.recording ? "on" : "off")
+                    if let cpu = measurement.cpuMedian { row.add("cpu_ns_per_switch", (cpu * 10).rounded() / 10) }
                     row.add("runs", measurement.samples.count)
                     return row.text
                 }
@@ -129,12 +132,13 @@ extension ConcTrace.Bench {
                 json.add("switches", json: "[" + rows.joined(separator: ",") + "]")
                 printLine(json.text)
             case .text:
-                printLine("strategy          recording  ns/switch (median)      min      max")
+                printLine("strategy          recording  ns/switch (median)      min      max   CPU ns (median)")
                 for measurement in measurements {
                     printLine(padRight(measurement.name, 18) + padRight(measurement.recording ? "on" : "off", 9) +
                               padLeft(formatted(measurement.median, digits: 1), 20) +
                               padLeft(formatted(measurement.min, digits: 1), 9) +
-                              padLeft(formatted(measurement.max, digits: 1), 9))
+                              padLeft(formatted(measurement.max, digits: 1), 9) +
+                              padLeft(measurement.cpuMedian.map { formatted($0, digits: 1) } ?? "", 18))
                 }
             }
         }

@@ -24,9 +24,9 @@ struct CounterFidelityTests {
     // Issue 14 item 3: the converter overwrote a pending counter value when an event came after its 100 us window,
     // so `in_flight` missed values (9 in a sequential run of 8 cpu tasks) and the ratio read 0.69-0.93 on runs of
     // millisecond tasks. Every change of in_flight is written now: the ratio is within 2 % of 1.
-    @Test("tasks of about a millisecond of CPU: the ratio is within 2 % of 1", arguments: StrategyKind.allCases)
+    @Test("8 cpu tasks of a few milliseconds (debug build): the ratio is within 2 % of 1", arguments: StrategyKind.allCases)
     func cpuTasks(strategy: StrategyKind) throws {
-        let value = try ratio(strategy, WorkloadSpec(kind: .cpu, tasks: 8, base: 2_000_000))
+        let value = try ratio(strategy, WorkloadSpec(kind: .cpu, tasks: 8, base: 300_000))
         #expect(abs(value - 1) <= 0.02, "\(strategy.rawValue): Little's-law ratio \(value)")
     }
 

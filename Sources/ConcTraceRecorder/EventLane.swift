@@ -78,7 +78,14 @@ public final class EventLane: @unchecked Sendable {
     ///   - enabled: false for a lane that records nothing.
     ///   - memory: the budget its segments come from (a recorder's, shared by its lanes); nil for a budget of its own
     ///     that holds `capacity` events.
-    public init(worker: UInt32, name: String, capacity: Int, enabled: Bool = true, memory: LaneMemory? = nil) {
+    public convenience init(worker: UInt32, name: String, capacity: Int, enabled: Bool = true,
+                            memory: LaneMemory? = nil) {
+        self.init(worker: worker, name: name, capacity: capacity, enabled: enabled, memory: memory,
+                  segmentEvents: Self.defaultSegmentEvents)
+    }
+
+    /// Makes a lane whose segments grow to `segmentEvents` events (tests use small ones).
+    init(worker: UInt32, name: String, capacity: Int, enabled: Bool, memory: LaneMemory?, segmentEvents: Int) {
         precondition(worker != 0, "worker id 0 is reserved: Perfetto maps tid 0 to the pid")
         precondition(capacity > 0, "a lane needs at least one slot")
         var size: UInt64 = 1
@@ -87,7 +94,7 @@ public final class EventLane: @unchecked Sendable {
         self.name = name
         self.isEnabled = enabled
         self.capacity = enabled ? size : 1
-        fullSegmentEvents = min(self.capacity, UInt64(Self.defaultSegmentEvents))
+        fullSegmentEvents = min(self.capacity, UInt64(max(1, segmentEvents)))
         // Its own budget: the capacity, and the headers of the small segments on the way to full size.
         self.memory = memory ?? LaneMemory(limit: LaneSegment.bytes(events: Int(self.capacity)) * 2)
         producer = .allocate(capacity: 1)
@@ -190,17 +197,25 @@ public final class EventLane: @unchecked Sendable {
         if cursor.segment == nil, let raw = UnsafeMutableRawPointer(bitPattern: first.load(ordering: .acquiring)) {
             cursor = Self.cursor(LaneSegment(raw: raw))
         }
-        while position >= cursor.end, let segment = cursor.segment {
-            guard let next = segment.header.pointee.next else {
-                // No next segment: the producer used this one again from `position` on (see startSegment).
-                cursor = Self.cursor(segment)
-                break
-            }
-            recycle(segment)
-            cursor = Self.cursor(LaneSegment(raw: next))
+        while position >= cursor.end, cursor.segment != nil {
+            let next = Self.following(cursor) { recycle($0) }
+            // Nothing follows (only for a position not yet published, which callers never ask for).
+            guard next.end != cursor.end else { break }
+            cursor = next
         }
         consumer.pointee.cursor = cursor
         return cursor
+    }
+
+    /// Consumer side: what follows a segment read to its end. The segment itself, if the producer used it again in
+    /// place from its end on (see startSegment: its start moved; it may have been filled and linked to a next one
+    /// since, whose events come after this second round); else the next segment, and the one left is done with.
+    private static func following(_ cursor: Cursor, leaving: (LaneSegment) -> Void) -> Cursor {
+        let segment = cursor.segment.unsafelyUnwrapped
+        if segment.header.pointee.start != cursor.start { return Self.cursor(segment) }
+        guard let next = segment.header.pointee.next else { return cursor }
+        leaving(segment)
+        return Self.cursor(LaneSegment(raw: next))
     }
 
     private static func cursor(_ segment: LaneSegment) -> Cursor {
@@ -247,10 +262,10 @@ public final class EventLane: @unchecked Sendable {
         let last = start &+ UInt64(count)
         var cursor = consumerSegment(for: position)
         while position != last {
-            if position == cursor.end, let segment = cursor.segment {
-                // Past the consumer's segment: the next one (a segment is reused in place only once all of it was
-                // consumed, which the consumer's own segment handles).
-                cursor = segment.header.pointee.next.map { Self.cursor(LaneSegment(raw: $0)) } ?? Self.cursor(segment)
+            if position == cursor.end {
+                let next = Self.following(cursor) { _ in }
+                guard next.end != cursor.end else { return latest }
+                cursor = next
             }
             let limit = min(last, cursor.end)
             while position != limit {

@@ -1,5 +1,10 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import ConcTraceRecorder
+import Synchronization
 import Testing
+import ConcTraceSystem
 
 @testable import ConcTraceRecorder
 
@@ -152,5 +157,55 @@ struct EventLaneTests {
         batch.appendRun { $0 += [event(4, 3)] }
         batch.merge()
         #expect(batch.events.map(\.task) == [2, 3, 1])
+    }
+
+    // A segment reused in place (the consumer had caught up at its end) and then filled and left for a new one
+    // before the consumer came back: the consumer followed the link and skipped the reused segment's events (it
+    // crashed on a negative index in bench switch with small segments). Found by this test and fixed.
+    @Test("a producer and a consumer racing over small segments: every event in order, or counted as dropped",
+          arguments: [64, 256])
+    func racingSegments(segmentEvents: Int) throws {
+        final class Shared: @unchecked Sendable {
+            let done = Atomic<Bool>(false)
+        }
+        let shared = Shared()
+        // Room for 64 segments: the producer runs ahead by several without dropping.
+        let lane = EventLane(worker: 1, name: "race", capacity: 64 * segmentEvents, enabled: true,
+                             memory: LaneMemory(limit: 1 << 26), segmentEvents: segmentEvents)
+        let count = 100_000
+        // Segments grow 64, 128, ... up to segmentEvents: past that ramp (segmentEvents - 64 events, none for 64),
+        // every segmentEvents-th position is a segment's end. The producer stops at every tenth of them.
+        let ramp = segmentEvents - 64
+        let stop = 10 * segmentEvents
+        let producer = try OSThread(name: "race-producer") {
+            for index in 1...count {
+                lane.append(TraceEvent(timestamp: UInt64(index), kind: .ready, task: UInt64(index), worker: 1))
+                // Every ten small segments, wait at a segment's end until the consumer has caught up exactly, so
+                // the segment is reused in place; then run ahead by several segments while the consumer naps.
+                if index > ramp, (index - ramp) % stop == 0 { while lane.pending != 0 {} }
+            }
+            shared.done.store(true, ordering: .releasing)
+        }
+        var last: UInt64 = 0
+        var received = 0
+        var out: [TraceEvent] = []
+        var rounds = 0
+        while true {
+            let finished = shared.done.load(ordering: .acquiring)
+            out.removeAll(keepingCapacity: true)
+            lane.drain(upTo: .max, into: &out)
+            for event in out {
+                #expect(event.task > last)
+                last = event.task
+            }
+            received += out.count
+            rounds += 1
+            if rounds % 64 == 0 { lane.replenish() }
+            // Caught up where the producer waits: nap, so it runs ahead through the segment it reuses, and past it.
+            if let newest = out.last, newest.task > UInt64(ramp), (Int(newest.task) - ramp) % stop == 0 { usleep(50) }
+            if finished && lane.pending == 0 { break }
+        }
+        producer.join()
+        #expect(received == count && lane.dropped == 0)
     }
 }

@@ -33,6 +33,11 @@ public final class EventLoop: TaskExecutor, AsyncWaiter, @unchecked Sendable {
     struct LoopState {
         var ready = Deque<ReadyJob>()
         var yielded: [UnsafeContinuation<Void, Never>] = []
+        /// The yielded continuations being resumed (swapped with `yielded`, so neither array is copied).
+        var resuming: [UnsafeContinuation<Void, Never>] = []
+        /// While the tasks that yielded are made ready again: the time they all became ready (one clock read for
+        /// the batch); 0 otherwise.
+        var readyStamp: UInt64 = 0
         var tasks: [UInt: TaskRecord] = [:]
         var current: TaskRecord?
         /// Actions at deadlines: a sleep's resumption, or a reactor callback (`schedule(at:_:)`, e.g. curl's).
@@ -157,6 +162,9 @@ public final class EventLoop: TaskExecutor, AsyncWaiter, @unchecked Sendable {
             record.state = .ready
             if let timestamp {
                 lane.append(TraceEvent(timestamp: timestamp, kind: .ready, task: record.id, worker: lane.worker))
+            } else if state.pointee.readyStamp != 0 {
+                lane.append(TraceEvent(timestamp: state.pointee.readyStamp, kind: .ready, task: record.id,
+                                       worker: lane.worker))
             } else {
                 lane.record(.ready, task: record.id, related: state.pointee.current?.id ?? 0)
             }
@@ -314,12 +322,15 @@ public final class EventLoop: TaskExecutor, AsyncWaiter, @unchecked Sendable {
         }
     }
 
-    /// Tasks that yielded in the last round become ready now.
+    /// Tasks that yielded in the last round become ready now, all at the same time: one clock read stamps their
+    /// `ready` events (outside any slice, so with no waker).
     private func resumeYielded() {
         guard !state.pointee.yielded.isEmpty else { return }
-        let yielded = state.pointee.yielded
-        state.pointee.yielded.removeAll(keepingCapacity: true)
-        for continuation in yielded { continuation.resume() }
+        swap(&state.pointee.yielded, &state.pointee.resuming)
+        state.pointee.readyStamp = lane.isEnabled ? MonotonicClock.now() : 0
+        for continuation in state.pointee.resuming { continuation.resume() }
+        state.pointee.readyStamp = 0
+        state.pointee.resuming.removeAll(keepingCapacity: true)
     }
 
     /// Runs the actions whose deadlines have passed: only those due now (an action that schedules another for

@@ -32,12 +32,22 @@ public final class EventLane: @unchecked Sendable {
     let fullSegmentEvents: UInt64
     private let memory: LaneMemory
 
-    private struct Cursor {
+    @usableFromInline
+    struct Cursor {
         var segment: LaneSegment?
-        var events: UnsafeMutablePointer<TraceEvent>?
+        @usableFromInline var events: UnsafeMutablePointer<TraceEvent>?
         /// The lane positions the segment holds: start..<end.
-        var start: UInt64 = 0
-        var end: UInt64 = 0
+        @usableFromInline var start: UInt64 = 0
+        @usableFromInline var end: UInt64 = 0
+
+        init() {}
+
+        init(segment: LaneSegment?, events: UnsafeMutablePointer<TraceEvent>?, start: UInt64, end: UInt64) {
+            self.segment = segment
+            self.events = events
+            self.start = start
+            self.end = end
+        }
     }
 
     private struct Consumer {
@@ -49,12 +59,12 @@ public final class EventLane: @unchecked Sendable {
     }
 
     // Producer-owned, behind a raw pointer: class properties pay a dynamic exclusivity check on every access.
-    private let producer: UnsafeMutablePointer<Cursor>
+    @usableFromInline let producer: UnsafeMutablePointer<Cursor>
     /// Whether the producer tries `LaneMemory` when no spare is left: false after a refused allocation (so a lane
     /// short of memory does not call malloc at every event), true again at the next drain round.
     private let mayAllocate = Atomic<Bool>(true)
-    private let head = Atomic<UInt64>(0)
-    private let droppedCount = Atomic<UInt64>(0)
+    @usableFromInline let head = Atomic<UInt64>(0)
+    @usableFromInline let droppedCount = Atomic<UInt64>(0)
     /// The lane's first segment, published once by whoever makes it (the initializer, or the producer later if
     /// memory was short then), for the consumer to start from.
     private let first = Atomic<UInt>(0)
@@ -120,7 +130,8 @@ public final class EventLane: @unchecked Sendable {
     }
 
     /// Records one event stamped with the current time. Never blocks; counts a drop if the lane is full.
-    @inline(__always)
+    /// Inlinable (with `append`): the executors call it on every switch.
+    @inlinable @inline(__always)
     public func record(
         _ kind: EventKind, task: UInt64, related: UInt64 = 0, reason: WaitReason = .none,
         value: UInt128 = 0, hasValue: Bool = false, label: TaskLabel = .none
@@ -132,7 +143,7 @@ public final class EventLane: @unchecked Sendable {
     }
 
     /// Appends an event whose fields (timestamp included) are already set. Never blocks.
-    @inline(__always)
+    @inlinable @inline(__always)
     public func append(_ event: TraceEvent) {
         guard isEnabled else { return }
         let position = head.load(ordering: .relaxed)
@@ -148,8 +159,8 @@ public final class EventLane: @unchecked Sendable {
     /// Producer side, once per segment: the next segment, a spare or a new one from the memory budget, linked after
     /// the current one. False if the lane is full or no memory is to be had (the event is dropped; the next one tries
     /// again).
-    @inline(never)
-    private func startSegment(at position: UInt64) -> Bool {
+    @usableFromInline @inline(never)
+    func startSegment(at position: UInt64) -> Bool {
         let current = producer.pointee.segment
         let consumed = tail.load(ordering: .acquiring)
         if let current, consumed == position {

@@ -35,9 +35,11 @@ public final class EventLoop: TaskExecutor, AsyncWaiter, @unchecked Sendable {
         var yielded: [UnsafeContinuation<Void, Never>] = []
         /// The yielded continuations being resumed (swapped with `yielded`, so neither array is copied).
         var resuming: [UnsafeContinuation<Void, Never>] = []
-        /// While the tasks that yielded are made ready again: the time they all became ready (one clock read for
-        /// the batch); 0 otherwise.
+        /// While a batch of tasks is made ready at once (those that yielded last round, those whose sleep ended):
+        /// the time they all became ready (one clock read for the batch); 0 otherwise.
         var readyStamp: UInt64 = 0
+        /// The due timer actions of a round (kept, so its memory is reused).
+        var dueActions: [() -> Void] = []
         var tasks: [UInt: TaskRecord] = [:]
         var current: TaskRecord?
         /// Actions at deadlines: a sleep's resumption, or a reactor callback (`schedule(at:_:)`, e.g. curl's).
@@ -335,13 +337,20 @@ public final class EventLoop: TaskExecutor, AsyncWaiter, @unchecked Sendable {
 
     /// Runs the actions whose deadlines have passed: only those due now (an action that schedules another for
     /// now has it run in the next round).
+    /// The tasks they wake (sleeps that ended) are all ready from `now`, the time the loop saw them due: one clock
+    /// read stamps their `ready` events, and the time the loop takes to resume the batch is theirs to wait.
     private func fireDueTimers() {
         guard let next = state.pointee.timers.nextDeadline else { return }
         let now = MonotonicClock.now()
         guard next <= now else { return }
-        var due: [() -> Void] = []
+        var due = state.pointee.dueActions
+        state.pointee.dueActions = []
         while let action = state.pointee.timers.popDue(now: now) { due.append(action) }
+        state.pointee.readyStamp = lane.isEnabled ? now : 0
         for action in due { action() }
+        state.pointee.readyStamp = 0
+        due.removeAll(keepingCapacity: true)
+        state.pointee.dueActions = due
     }
 
     /// Waits for the wake-up eventfd, the timer or a watched fd (timeout in ms: -1 forever, 0 just look).

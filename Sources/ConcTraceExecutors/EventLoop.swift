@@ -33,6 +33,13 @@ public final class EventLoop: TaskExecutor, AsyncWaiter, @unchecked Sendable {
     struct LoopState {
         var ready = Deque<ReadyJob>()
         var yielded: [UnsafeContinuation<Void, Never>] = []
+        /// The yielded continuations being resumed (swapped with `yielded`, so neither array is copied).
+        var resuming: [UnsafeContinuation<Void, Never>] = []
+        /// While a batch of tasks is made ready at once (those that yielded last round, those whose sleep ended):
+        /// the time they all became ready (one clock read for the batch); 0 otherwise.
+        var readyStamp: UInt64 = 0
+        /// The due timer actions of a round (kept, so its memory is reused).
+        var dueActions: [() -> Void] = []
         var tasks: [UInt: TaskRecord] = [:]
         var current: TaskRecord?
         /// Actions at deadlines: a sleep's resumption, or a reactor callback (`schedule(at:_:)`, e.g. curl's).
@@ -65,12 +72,12 @@ public final class EventLoop: TaskExecutor, AsyncWaiter, @unchecked Sendable {
     /// Makes a loop (not yet running).
     /// - Parameters:
     ///   - recorder: where the loop records; its lane is made here.
-    ///   - laneCapacity: the loop lane's ring size: one thread records every event of every task, in bursts
-    ///     (100,000 tasks created at once) faster than the writer converts them. 2^20 events is 80 MB at most,
-    ///     touched only as it fills.
+    ///   - laneCapacity: the most events the loop's lane holds before they are drained; nil for the recorder's
+    ///     default. One thread records every event of every task, in bursts (a million tasks created at once) that
+    ///     the lane absorbs by growing, within the recorder's lane memory, while the writer catches up.
     ///   - name: the loop thread's worker name in the trace (`async io` for a loop used only as a reactor).
     /// - Throws: `OSError` if epoll, eventfd or timerfd cannot be created.
-    public convenience init(recorder: Recorder, laneCapacity: Int = 1 << 20, name: String = "eventloop")
+    public convenience init(recorder: Recorder, laneCapacity: Int? = nil, name: String = "eventloop")
         throws(OSError)
     {
         try self.init(recorder: recorder, laneCapacity: laneCapacity, name: name, foreignTasks: nil)
@@ -78,7 +85,7 @@ public final class EventLoop: TaskExecutor, AsyncWaiter, @unchecked Sendable {
 
     /// Makes a loop that also records the tasks it did not spawn (`foreignTasks`: a recorded program's).
     /// - Throws: `OSError` if epoll, eventfd or timerfd cannot be created.
-    package init(recorder: Recorder, laneCapacity: Int = 1 << 20, name: String = "eventloop",
+    package init(recorder: Recorder, laneCapacity: Int? = nil, name: String = "eventloop",
                  foreignTasks: ForeignTasks?) throws(OSError) {
         self.foreignTasks = foreignTasks
         lane = recorder.makeLane(name: name, capacity: laneCapacity)
@@ -183,6 +190,9 @@ public final class EventLoop: TaskExecutor, AsyncWaiter, @unchecked Sendable {
             record.state = .ready
             if let timestamp {
                 lane.append(TraceEvent(timestamp: timestamp, kind: .ready, task: record.id, worker: lane.worker))
+            } else if state.pointee.readyStamp != 0 {
+                lane.append(TraceEvent(timestamp: state.pointee.readyStamp, kind: .ready, task: record.id,
+                                       worker: lane.worker))
             } else {
                 lane.record(.ready, task: record.id, related: state.pointee.current?.id ?? 0)
             }
@@ -344,23 +354,33 @@ public final class EventLoop: TaskExecutor, AsyncWaiter, @unchecked Sendable {
         }
     }
 
-    /// Tasks that yielded in the last round become ready now.
+    /// Tasks that yielded in the last round become ready now, all at the same time: one clock read stamps their
+    /// `ready` events (outside any slice, so with no waker).
     private func resumeYielded() {
         guard !state.pointee.yielded.isEmpty else { return }
-        let yielded = state.pointee.yielded
-        state.pointee.yielded.removeAll(keepingCapacity: true)
-        for continuation in yielded { continuation.resume() }
+        swap(&state.pointee.yielded, &state.pointee.resuming)
+        state.pointee.readyStamp = lane.isEnabled ? MonotonicClock.now() : 0
+        for continuation in state.pointee.resuming { continuation.resume() }
+        state.pointee.readyStamp = 0
+        state.pointee.resuming.removeAll(keepingCapacity: true)
     }
 
     /// Runs the actions whose deadlines have passed: only those due now (an action that schedules another for
     /// now has it run in the next round).
+    /// The tasks they wake (sleeps that ended) are all ready from `now`, the time the loop saw them due: one clock
+    /// read stamps their `ready` events, and the time the loop takes to resume the batch is theirs to wait.
     private func fireDueTimers() {
         guard let next = state.pointee.timers.nextDeadline else { return }
         let now = MonotonicClock.now()
         guard next <= now else { return }
-        var due: [() -> Void] = []
+        var due = state.pointee.dueActions
+        state.pointee.dueActions = []
         while let action = state.pointee.timers.popDue(now: now) { due.append(action) }
+        state.pointee.readyStamp = lane.isEnabled ? now : 0
         for action in due { action() }
+        state.pointee.readyStamp = 0
+        due.removeAll(keepingCapacity: true)
+        state.pointee.dueActions = due
     }
 
     /// Waits for the wake-up eventfd, the timer or a watched fd (timeout in ms: -1 forever, 0 just look).

@@ -196,7 +196,16 @@ package final class ForeignTasks: Sendable {
         guard let details = record.foreign else { return }
         let now = timestamp ?? MonotonicClock.now()
         let waker = waker ?? (timestamp == nil && !wakerKnown ? currentRecord() : nil)
-        if record.exchangeState(.ready) == .waiting {
+        let previous = record.exchangeState(.ready)
+        if previous == .running {
+            // Made ready before the job that suspended it returned (Task.yield()'s continuation ran on another
+            // thread first): the wait it announced ends its slice now, or it would never be seen.
+            let announced = record.takeExpectedWait()
+            if announced != .none {
+                lane.append(TraceEvent(timestamp: now, kind: .waiting, task: record.id, worker: lane.worker,
+                                       reason: announced))
+            }
+        } else if previous == .waiting {
             let since = details.suspendedAt.exchange(0, ordering: .acquiringAndReleasing)
             if since != 0 {
                 let byChild = waker?.foreign.map { $0.isStructuredChild && $0.parent == record.id } ?? false

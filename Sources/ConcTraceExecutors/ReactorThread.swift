@@ -35,7 +35,7 @@ package final class ReactorThread: IOReactor, Sendable {
         try loop.withLock { (current: inout Result<EventLoop, OSError>?) throws(OSError) -> EventLoop in
             if let current { return try current.get() }
             do throws(OSError) {
-                let made = try EventLoop(recorder: recorder, laneCapacity: 1 << 18, name: name)
+                let made = try EventLoop(recorder: recorder, name: name)
                 try made.start()
                 let recorder = self.recorder
                 let lane = made.lane

@@ -54,10 +54,9 @@ public final class WorkerPool: TaskExecutor, AsyncWaiter, @unchecked Sendable {
             throw .cannotStartThread(index: 0, error)
         }
         for number in 1...workers {
-            // As large as the event loop's: the thread that runs the root records the burst of every task's
-            // creation (2 events per task) while the writer catches up. At 2^18, a 100,000-task run on a busy
-            // machine dropped 2,345 events. A ring's memory is touched only as it fills.
-            let worker = Worker(lane: recorder.makeLane(name: "async \(number)", capacity: 1 << 20))
+            // The thread that runs the root records the burst of every task's creation (2 events per task) while
+            // the writer catches up: its lane grows by segments, within the recorder's lane memory, as the others.
+            let worker = Worker(lane: recorder.makeLane(name: "async \(number)"))
             do {
                 threads.append(try OSThread(name: "ct-async-\(number)") { [self] in run(worker) })
             } catch {

@@ -1,15 +1,22 @@
-/// Builds JSON text into a growable byte buffer without Foundation: fast enough for one trace line per event.
+/// Builds JSON text into a growable byte buffer without Foundation: fast enough for several trace lines per event.
 ///
 /// Bytes go through a raw pointer (no per-byte uniqueness checks as with `Array.append`), the buffer is reused
 /// across drain rounds, and strings that need no escaping are copied in one go. Callers write keys and values in
 /// order and the builder puts in commas; it does not check nesting: writers of fixed, known shapes (trace events,
 /// one-line JSON results) are its users. Not copyable: one owner, one buffer.
+///
+/// Two levels: the structured calls (`key`, `string`, `int`, ...) put in commas; the byte-level calls
+/// (`fragment`, `decimal`, `decimalMicroseconds`, `escaped`) append exactly what they are given, for writers of
+/// hot, fixed shapes (the trace converter writes each event line as template fragments and numbers). They are
+/// inlinable, so the converter's calls compile to stores into the buffer.
 public struct JSONLine: ~Copyable {
-    private var base: UnsafeMutablePointer<UInt8>
-    private var capacity: Int
+    @usableFromInline var base: UnsafeMutablePointer<UInt8>
+    @usableFromInline var capacity: Int
+    @usableFromInline var length = 0
+    @usableFromInline var needsComma = false
+
     /// Bytes written so far.
-    public private(set) var count = 0
-    private var needsComma = false
+    public var count: Int { length }
 
     /// Makes an empty builder.
     public init(reservingCapacity capacity: Int = 1 << 16) {
@@ -22,12 +29,127 @@ public struct JSONLine: ~Copyable {
     }
 
     /// The text so far.
-    public var bytes: UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(start: base, count: count) }
+    public var bytes: UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(start: base, count: length) }
 
     /// Forgets the text, keeping the memory.
     public mutating func removeAll() {
-        count = 0
+        length = 0
         needsComma = false
+    }
+
+    // MARK: Bytes as they are (no commas)
+
+    /// Appends `text` as it is: a piece of a fixed line shape (`{"ph":"X","name":"`). Leaves the comma state alone.
+    /// Always inlined: the length is a constant at each call, so the copy compiles to a few moves.
+    @inlinable @inline(__always)
+    public mutating func fragment(_ text: StaticString) {
+        let count = text.utf8CodeUnitCount
+        reserve(count)
+        (base + length).update(from: text.utf8Start, count: count)
+        length += count
+    }
+
+    /// Appends `bytes` as they are (already-encoded JSON, or text known to need no escaping).
+    @inlinable
+    public mutating func fragment(_ bytes: UnsafeBufferPointer<UInt8>) {
+        guard let source = bytes.baseAddress, !bytes.isEmpty else { return }
+        reserve(bytes.count)
+        (base + length).update(from: source, count: bytes.count)
+        length += bytes.count
+    }
+
+    /// Appends the decimal digits of `value`: counted with a few comparisons, then written from the last, two at a
+    /// time from a table.
+    @inlinable @inline(__always)
+    public mutating func decimal(_ value: UInt64) {
+        reserve(20)
+        let digits = Self.digitCount(value)
+        let pairs: StaticString = """
+            00010203040506070809101112131415161718192021222324252627282930313233343536373839\
+            40414243444546474849505152535455565758596061626364656667686970717273747576777879\
+            8081828384858687888990919293949596979899
+            """
+        let table = pairs.utf8Start
+        var position = length + digits
+        var rest = value
+        while rest >= 100 {
+            let quotient = rest / 100
+            let pair = Int(truncatingIfNeeded: rest &- quotient &* 100) &* 2
+            rest = quotient
+            position -= 2
+            base[position] = table[pair]
+            base[position + 1] = table[pair + 1]
+        }
+        if rest >= 10 {
+            let pair = Int(truncatingIfNeeded: rest) &* 2
+            base[position - 2] = table[pair]
+            base[position - 1] = table[pair + 1]
+        } else {
+            base[position - 1] = UInt8(truncatingIfNeeded: 48 &+ rest)
+        }
+        length += digits
+    }
+
+    /// How many decimal digits `value` has.
+    @inlinable @inline(__always)
+    static func digitCount(_ value: UInt64) -> Int {
+        if value < 100_000 {
+            if value < 100 { return value < 10 ? 1 : 2 }
+            return value < 1_000 ? 3 : value < 10_000 ? 4 : 5
+        }
+        if value < 10_000_000_000 {
+            if value < 10_000_000 { return value < 1_000_000 ? 6 : 7 }
+            return value < 100_000_000 ? 8 : value < 1_000_000_000 ? 9 : 10
+        }
+        var digits = 10
+        var rest = value / 10_000_000_000
+        while rest > 0 {
+            digits += 1
+            rest /= 10
+        }
+        return digits
+    }
+
+    /// Appends the decimal digits of a 128-bit value (a cpu task's exact sum).
+    public mutating func decimal(_ value: UInt128) {
+        if let small = UInt64(exactly: value) {
+            decimal(small)
+            return
+        }
+        // 19 digits at a time: the high part first, then the low part padded with zeros.
+        let unit: UInt128 = 10_000_000_000_000_000_000
+        decimal(value / unit)
+        let low = UInt64(value % unit)
+        reserve(19)
+        var position = length + 19
+        var rest = low
+        while position > length {
+            position -= 1
+            base[position] = UInt8(truncatingIfNeeded: 48 + rest % 10)
+            rest /= 10
+        }
+        length += 19
+    }
+
+    /// Appends nanoseconds as Chrome's microseconds with three decimals when they are not whole (no precision lost).
+    @inlinable
+    public mutating func decimalMicroseconds(_ nanoseconds: UInt64) {
+        decimal(nanoseconds / 1000)
+        let fraction = UInt32(truncatingIfNeeded: nanoseconds % 1000)
+        guard fraction != 0 else { return }
+        reserve(4)
+        let hundreds = fraction / 100
+        let tens = fraction / 10 - hundreds * 10
+        base[length] = UInt8(ascii: ".")
+        base[length + 1] = UInt8(truncatingIfNeeded: 48 + hundreds)
+        base[length + 2] = UInt8(truncatingIfNeeded: 48 + tens)
+        base[length + 3] = UInt8(truncatingIfNeeded: 48 + fraction % 10)
+        length += 4
+    }
+
+    /// Appends UTF-8 text escaped for a JSON string, without the quotes.
+    public mutating func escaped(_ utf8: UnsafeBufferPointer<UInt8>) {
+        appendEscaped(utf8)
     }
 
     // MARK: Structure
@@ -127,8 +249,37 @@ public struct JSONLine: ~Copyable {
     /// An integer, exact (up to 128 bits).
     public mutating func int<T: BinaryInteger>(_ value: T) {
         separate()
-        appendDecimal(value)
+        if let small = UInt64(exactly: value) {
+            decimal(small)
+        } else {
+            appendDecimal(value)
+        }
         needsComma = true
+    }
+
+    /// An integer.
+    public mutating func int(_ value: UInt64) {
+        separate()
+        decimal(value)
+        needsComma = true
+    }
+
+    /// An integer.
+    public mutating func int(_ value: UInt32) {
+        int(UInt64(value))
+    }
+
+    /// An integer.
+    public mutating func int(_ value: Int64) {
+        separate()
+        if value < 0 { append(UInt8(ascii: "-")) }
+        decimal(value.magnitude)
+        needsComma = true
+    }
+
+    /// An integer.
+    public mutating func int(_ value: Int) {
+        int(Int64(value))
     }
 
     /// A number as Swift prints it (shortest round-trip); `null` when not finite.
@@ -178,16 +329,7 @@ public struct JSONLine: ~Copyable {
     /// A monotonic nanosecond timestamp as Chrome's microseconds with three decimals: no precision lost.
     public mutating func microseconds(fromNanoseconds value: UInt64) {
         separate()
-        appendDecimal(value / 1000)
-        let fraction = value % 1000
-        if fraction != 0 {
-            reserve(4)
-            base[count] = UInt8(ascii: ".")
-            base[count + 1] = UInt8(ascii: "0") + UInt8(fraction / 100)
-            base[count + 2] = UInt8(ascii: "0") + UInt8(fraction / 10 % 10)
-            base[count + 3] = UInt8(ascii: "0") + UInt8(fraction % 10)
-            count += 4
-        }
+        decimalMicroseconds(value)
         needsComma = true
     }
 
@@ -198,16 +340,18 @@ public struct JSONLine: ~Copyable {
         if needsComma { append(UInt8(ascii: ",")) }
     }
 
-    @inline(__always)
-    private mutating func reserve(_ extra: Int) {
-        if count + extra > capacity { grow(toHold: extra) }
+    /// Makes room for `extra` more bytes.
+    @inlinable
+    public mutating func reserve(_ extra: Int) {
+        if length + extra > capacity { grow(toHold: extra) }
     }
 
-    private mutating func grow(toHold extra: Int) {
+    @usableFromInline
+    mutating func grow(toHold extra: Int) {
         var grown = capacity * 2
-        while grown < count + extra { grown *= 2 }
+        while grown < length + extra { grown *= 2 }
         let larger = UnsafeMutablePointer<UInt8>.allocate(capacity: grown)
-        larger.update(from: base, count: count)
+        larger.update(from: base, count: length)
         base.deallocate()
         base = larger
         capacity = grown
@@ -216,29 +360,26 @@ public struct JSONLine: ~Copyable {
     @inline(__always)
     private mutating func append(_ byte: UInt8) {
         reserve(1)
-        base[count] = byte
-        count += 1
+        base[length] = byte
+        length += 1
     }
 
     @inline(__always)
     private mutating func append(_ buffer: UnsafeBufferPointer<UInt8>) {
-        guard let source = buffer.baseAddress, !buffer.isEmpty else { return }
-        reserve(buffer.count)
-        (base + count).update(from: source, count: buffer.count)
-        count += buffer.count
+        fragment(buffer)
     }
 
     private mutating func appendDecimal<T: BinaryInteger>(_ value: T) {
         // 39 digits hold 128 bits; one more for the sign.
         reserve(40)
         if value == 0 {
-            base[count] = UInt8(ascii: "0")
-            count += 1
+            base[length] = UInt8(ascii: "0")
+            length += 1
             return
         }
         if value < 0 {
-            base[count] = UInt8(ascii: "-")
-            count += 1
+            base[length] = UInt8(ascii: "-")
+            length += 1
         }
         var magnitude = value.magnitude
         var digits = 0
@@ -247,13 +388,13 @@ public struct JSONLine: ~Copyable {
             probe /= 10
             digits += 1
         }
-        var position = count + digits - 1
+        var position = length + digits - 1
         while magnitude > 0 {
             base[position] = UInt8(ascii: "0") + UInt8(magnitude % 10)
             magnitude /= 10
             position -= 1
         }
-        count += digits
+        length += digits
     }
 
     private mutating func appendQuoted(_ value: String) {

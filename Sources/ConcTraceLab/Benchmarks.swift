@@ -1,6 +1,8 @@
 import ConcTraceAnalysis
 import ConcTraceRecorder
 import ConcTraceStrategies
+import ConcTraceSystem
+import ConcTraceWriter
 
 /// `conctrace bench`: the recorder's own cost, and what one switch costs per strategy.
 public enum Benchmarks {
@@ -21,9 +23,14 @@ public enum Benchmarks {
         public var recording: Bool
         /// Nanoseconds per switch, one per counted run, in run order.
         public var samples: [Double]
+        /// CPU nanoseconds per switch of the one thread that ran both tasks (eventloop, floor), one per counted
+        /// run; empty for the other cases. It leaves out the time the thread waited for a core.
+        public var cpuSamples: [Double] = []
 
         /// The times with their spread; nil before any run.
         public var summary: SampleSummary? { SampleSummary(samples) }
+        /// The CPU times with their spread; nil when not measured.
+        public var cpuSummary: SampleSummary? { SampleSummary(cpuSamples) }
     }
 
     /// Each case of `cases` measured `runs` times, recorded and not as `recording` says (cases that cannot be
@@ -43,7 +50,10 @@ public enum Benchmarks {
                     benchmark, recording: mode, runs: 1,
                     echo: benchmark == .processes ? WorkerRequest.echoLaunch() : nil)
                 // Round 0 warms caches, page tables, the CPU clock and the executors' threads up: not counted.
-                if round > 0 { times[index].samples += once.samples }
+                if round > 0 {
+                    times[index].samples += once.samples
+                    times[index].cpuSamples += once.cpuSamples
+                }
             }
         }
         return times
@@ -56,5 +66,15 @@ public enum Benchmarks {
             guard let on = times.first(where: { $0.name == off.name && $0.recording }) else { return nil }
             return (off.name, SampleComparison(reference: off.samples, other: on.samples, smallerIsBetter: true))
         }
+    }
+
+    /// The writer's throughput: the events of a `tasks`-task sleep run converted to JSON `rounds` times, after one
+    /// warm-up round; with `toFile`, the text is also written to a nameless temporary file (the page cache).
+    /// - Throws: `OSError` if the temporary file cannot be made or written.
+    public static func writer(tasks: Int, rounds: Int, toFile: Bool) throws(OSError) -> WriterBenchmark.Measurement {
+        let file = toFile ? try TemporaryFile.anonymous() : nil
+        defer { try? file?.close() }
+        _ = try WriterBenchmark.measure(tasks: tasks, rounds: 1, file: file)
+        return try WriterBenchmark.measure(tasks: tasks, rounds: rounds, file: file)
     }
 }

@@ -13,15 +13,19 @@ import Synchronization
 ///                               TraceSink (the Chrome trace writer) ──▶ disk
 /// ```
 ///
-/// Memory stays bounded: each lane is a fixed ring, drained incrementally. Nothing is lost silently: a full lane
-/// counts a drop, and the statistics reach the sink at every checkpoint and at `finish()`.
+/// Memory stays bounded: lanes grow by segments while the writer catches up, within one `LaneMemory` budget for all of
+/// them, and are drained incrementally. Nothing is lost silently: a lane that cannot grow counts a drop, and the
+/// statistics reach the sink at every checkpoint and at `finish()`.
 public final class Recorder: Sendable {
     /// Tuning for a recorder.
     public struct Configuration: Sendable {
         /// Whether events are recorded at all. When false, lanes do nothing and no sink is needed.
         public var enabled: Bool
-        /// Default ring size per lane, in events.
+        /// The most events a lane holds before they are drained (the memory budget usually binds first).
         public var laneCapacity: Int
+        /// The most bytes all lanes together hold before they are drained: past it, lanes count drops. 64 bytes an
+        /// event: the default of 256 MiB holds 4 million events waiting for the writer.
+        public var laneMemoryLimit: Int
         /// How long the drain thread sleeps between rounds when lanes are not filling, in nanoseconds.
         public var drainInterval: UInt64
         /// How often statistics are checkpointed into the trace, in nanoseconds.
@@ -31,10 +35,12 @@ public final class Recorder: Sendable {
         public var drainBatchLimit: Int
 
         /// Makes a configuration.
-        public init(enabled: Bool = true, laneCapacity: Int = 1 << 16, drainInterval: UInt64 = 5_000_000,
-                    checkpointInterval: UInt64 = 1_000_000_000, drainBatchLimit: Int = 16_384) {
+        public init(enabled: Bool = true, laneCapacity: Int = 1 << 22, laneMemoryLimit: Int = 256 << 20,
+                    drainInterval: UInt64 = 5_000_000, checkpointInterval: UInt64 = 1_000_000_000,
+                    drainBatchLimit: Int = 16_384) {
             self.enabled = enabled
             self.laneCapacity = laneCapacity
+            self.laneMemoryLimit = laneMemoryLimit
             self.drainInterval = drainInterval
             self.checkpointInterval = checkpointInterval
             self.drainBatchLimit = drainBatchLimit
@@ -45,7 +51,7 @@ public final class Recorder: Sendable {
         var sink: (any TraceSink)?
         var lanes: [EventLane] = []
         var announced = 0
-        var batch: [TraceEvent] = []
+        var batch = DrainBatch()
         var drained: UInt64 = 0
         var lost: UInt64 = 0
         var failure: (any Error)?
@@ -59,6 +65,8 @@ public final class Recorder: Sendable {
     public let nsPerEvent: Double
     /// Details attached to tasks (errors, URLs), written with their final events.
     public let annotations = TaskAnnotations()
+    /// The memory all lanes' segments come from.
+    public let laneMemory: LaneMemory
 
     private let registry = Locked<[EventLane]>([])
     private let drainState: Locked<DrainState>
@@ -78,6 +86,7 @@ public final class Recorder: Sendable {
                 nsPerEvent: Double? = nil) {
         self.configuration = configuration
         self.nsPerEvent = configuration.enabled ? (nsPerEvent ?? RecordCost.calibrate()) : 0
+        self.laneMemory = LaneMemory(limit: configuration.laneMemoryLimit)
         var state = DrainState()
         state.sink = sink
         state.lastCheckpoint = MonotonicClock.now()
@@ -108,11 +117,11 @@ public final class Recorder: Sendable {
     /// Makes a lane for a worker. The caller gives it to one thread at a time.
     /// - Parameters:
     ///   - name: the worker's name in the trace (e.g. `thread 3`).
-    ///   - capacity: ring size in events; nil for the configured default.
+    ///   - capacity: the most events it holds before they are drained; nil for the configured default.
     public func makeLane(name: String, capacity: Int? = nil) -> EventLane {
         let worker = nextWorker.wrappingAdd(1, ordering: .relaxed).oldValue
         let lane = EventLane(worker: worker, name: name, capacity: capacity ?? configuration.laneCapacity,
-                             enabled: configuration.enabled)
+                             enabled: configuration.enabled, memory: laneMemory)
         if configuration.enabled { registry.withLock { $0.append(lane) } }
         return lane
     }
@@ -213,7 +222,7 @@ public final class Recorder: Sendable {
     }
 
     /// One drain round: the events stamped at or before `watermark` (the time the round began). Returns whether
-    /// some lane was more than half full (so the next round should not wait).
+    /// some lane holds more than a segment's worth of events still (so the next round should not wait).
     @discardableResult
     func drain(upTo watermark: UInt64) -> Bool {
         guard configuration.enabled else { return false }
@@ -221,6 +230,8 @@ public final class Recorder: Sendable {
         return drainState.withLock { state in
             guard !state.finished else { return false }
             var filling = false
+            // Spares first: a lane filling fast finds its next segments ready while this round converts.
+            for lane in lanes { lane.replenish() }
             // A lane far behind lowers the round's cut to its limit-th event: every lane is cut at the same time, so
             // the causal order argument (see EventLane.drain) still holds for what this round takes.
             var cut = watermark
@@ -229,23 +240,23 @@ public final class Recorder: Sendable {
                 filling = true
                 if let latest = lane.latestTimestamp(amongFirst: limit) { cut = min(cut, latest) }
             }
-            state.batch.removeAll(keepingCapacity: true)
+            state.batch.removeAll()
             for lane in lanes where lane.pending > 0 {
-                if lane.pending > lane.capacity / 2 { filling = true }
-                lane.drain(upTo: cut, into: &state.batch)
+                state.batch.appendRun { lane.drain(upTo: cut, into: &$0) }
+                if lane.pending > lane.fullSegmentEvents { filling = true }
             }
-            state.drained &+= UInt64(state.batch.count)
-            // Each lane's events are already in order: the stable sort merges the runs.
-            if lanes.count > 1 { state.batch.sort { $0.timestamp < $1.timestamp } }
+            state.batch.merge()
+            let events = state.batch.events
+            state.drained &+= UInt64(events.count)
             let newLanes = lanes[min(state.announced, lanes.count)...]
             state.announced = lanes.count
             guard state.failure == nil, let sink = state.sink else {
-                state.lost &+= UInt64(state.batch.count)
+                state.lost &+= UInt64(events.count)
                 return filling
             }
             do {
                 for lane in newLanes { try sink.workerStarted(worker: lane.worker, name: lane.name) }
-                if !state.batch.isEmpty { try sink.consume(state.batch, annotations: annotations) }
+                if !events.isEmpty { try sink.consume(events, annotations: annotations) }
                 let now = MonotonicClock.now()
                 if now &- state.lastCheckpoint >= configuration.checkpointInterval, watermark != .max {
                     state.lastCheckpoint = now
@@ -253,7 +264,7 @@ public final class Recorder: Sendable {
                 }
             } catch {
                 state.failure = error
-                state.lost &+= UInt64(state.batch.count)
+                state.lost &+= UInt64(events.count)
             }
             return filling
         }

@@ -9,8 +9,10 @@ public struct TaskLabel: Hashable, Sendable {
     /// The label's index in the table (0: no label).
     public let id: UInt32
 
-    /// No label: the task is shown by its id alone.
-    public static let none = TaskLabel(id: 0)
+    /// No label: the task is shown by its id alone. (Computed: it is every event's default, and a stored static
+    /// would cost a lazy-initialization check at each.)
+    @inlinable
+    public static var none: TaskLabel { TaskLabel(id: 0) }
     /// The root task of a run.
     public static let main = TaskLabel("main")
     /// The label of a task whose `created` event is missing (dropped, or recorded by another process).
@@ -30,7 +32,8 @@ public struct TaskLabel: Hashable, Sendable {
         self.init(text.description)
     }
 
-    private init(id: UInt32) {
+    @usableFromInline
+    init(id: UInt32) {
         self.id = id
     }
 

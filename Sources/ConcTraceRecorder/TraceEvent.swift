@@ -104,6 +104,7 @@ public struct TraceEvent: Sendable {
     public var hasValue: Bool
 
     /// Makes an event.
+    @inlinable
     public init(
         timestamp: UInt64, kind: EventKind, task: UInt64, worker: UInt32, related: UInt64 = 0,
         reason: WaitReason = .none, value: UInt128 = 0, hasValue: Bool = false, label: TaskLabel = .none

@@ -13,7 +13,10 @@ import Synchronization
 /// - `threads`: two OS threads of the pool hand a token back and forth with semaphores (futex): every switch is a
 ///   kernel wake-up and context switch. `threads-1core` pins both to CPU 0.
 /// - `async`: two Swift tasks on the 2-thread async pool hand a token through continuations.
-/// - `eventloop`: two tasks on the loop alternate with `Task.yield()`.
+/// - `eventloop`: two tasks on the loop alternate with the loop's own yield (a continuation resumed next round).
+/// - `floor`: the same two tasks on a bare `TaskExecutor` with an array queue and the same yield, no bookkeeping and
+///   no recording (`FloorExecutor`): the Swift runtime's own cost of a switch, so the event loop's distance from it
+///   is measured side by side (not instrumented).
 /// - `global-executor`: the same two yielding tasks on Swift's default executor, for comparison (not instrumented).
 /// - `processes`: this process and a worker process (this binary, `conctrace worker ... --echo`, started with
 ///   posix_spawn as the processes strategy starts its workers) hand a byte back and forth over two pipes: every
@@ -27,6 +30,7 @@ public enum SwitchBenchmark {
         case threadsOneCore = "threads-1core"
         case async
         case eventloop
+        case floor
         case globalExecutor = "global-executor"
         case processes
 
@@ -35,12 +39,15 @@ public enum SwitchBenchmark {
             switch self {
             case .threads, .threadsOneCore, .processes: 20_000
             case .async, .globalExecutor: 40_000
-            case .eventloop: 200_000
+            case .eventloop, .floor: 200_000
             }
         }
 
         /// Whether conctrace's recorder can see this case's switches.
-        public var isInstrumented: Bool { self != .globalExecutor && self != .processes }
+        public var isInstrumented: Bool { self != .globalExecutor && self != .processes && self != .floor }
+
+        /// Whether one thread runs both tasks, so its CPU clock measures the switches too.
+        var runsOnOneThread: Bool { self == .eventloop || self == .floor }
     }
 
     /// The result for one case: nanoseconds per switch over several runs.
@@ -48,10 +55,15 @@ public enum SwitchBenchmark {
         public var name: String
         public var recording: Bool
         public var samples: [Double]
+        /// CPU nanoseconds per switch of the one thread that ran both tasks (eventloop, floor); empty otherwise.
+        /// On a machine shared with other work it leaves out the time the thread waited for a core.
+        public var cpuSamples: [Double] = []
 
         public var median: Double { samples.sorted()[samples.count / 2] }
         public var min: Double { samples.min() ?? .nan }
         public var max: Double { samples.max() ?? .nan }
+        /// The median CPU nanoseconds per switch, when measured.
+        public var cpuMedian: Double? { cpuSamples.isEmpty ? nil : cpuSamples.sorted()[cpuSamples.count / 2] }
     }
 
     /// Measures `benchmark` `runs` times.
@@ -62,15 +74,23 @@ public enum SwitchBenchmark {
         -> Measurement
     {
         var samples: [Double] = []
+        var cpuSamples: [Double] = []
         for _ in 0..<runs {
-            samples.append(try measureOnce(benchmark, recording: recording, echo: echo))
+            let clock = HandoffClock()
+            samples.append(try measureOnce(benchmark, recording: recording, echo: echo, clock: clock))
+            if benchmark.runsOnOneThread {
+                cpuSamples.append(clock.cpuNanosecondsPerSwitch(switches: 2 * (benchmark.switches / 2)))
+            }
         }
-        return Measurement(name: benchmark.rawValue, recording: recording && benchmark.isInstrumented, samples: samples)
+        return Measurement(name: benchmark.rawValue, recording: recording && benchmark.isInstrumented, samples: samples,
+                           cpuSamples: cpuSamples)
     }
 
-    private static func measureOnce(_ benchmark: Case, recording: Bool, echo: ProcessWorkerLaunch?) throws -> Double {
+    private static func measureOnce(_ benchmark: Case, recording: Bool, echo: ProcessWorkerLaunch?,
+                                    clock: HandoffClock) throws -> Double {
         let rounds = benchmark.switches / 2
         if benchmark == .globalExecutor { return globalExecutorYields(rounds: rounds) }
+        if benchmark == .floor { return try floorYields(rounds: rounds, clock: clock) }
         if benchmark == .processes {
             guard let echo else { preconditionFailure("the processes case needs the echoing worker's launch") }
             return try pipePingPong(rounds: rounds, echo: echo)
@@ -79,7 +99,6 @@ public enum SwitchBenchmark {
         defer { recorder.finish() }
         let context = RunContext(recorder: recorder, mainLane: recorder.makeLane(name: "main"),
                                  cancellation: Cancellation())
-        let clock = HandoffClock()
         switch benchmark {
         case .threads, .threadsOneCore:
             let workload = PingPong(rounds: rounds, clock: clock, pinToCPU: benchmark == .threadsOneCore ? 0 : nil)
@@ -88,7 +107,7 @@ public enum SwitchBenchmark {
             _ = try AsyncPoolStrategy(workers: 2).run(PingPong(rounds: rounds, clock: clock, pinToCPU: nil), in: context)
         case .eventloop:
             _ = try EventLoopStrategy().run(Yielding(rounds: rounds, clock: clock), in: context)
-        case .globalExecutor, .processes:
+        case .globalExecutor, .processes, .floor:
             break
         }
         return clock.nanosecondsPerSwitch(switches: 2 * rounds)
@@ -138,23 +157,44 @@ public enum SwitchBenchmark {
     }
 }
 
-/// The span of a benchmark's hand-offs: from the first task's start to the last task's end.
+/// The span of a benchmark's hand-offs: from the first task's start to the last task's end, on the wall clock and,
+/// for the cases whose tasks all run on one thread (the event loop, the floor), on that thread's CPU clock.
 final class HandoffClock: Sendable {
     private let first = Atomic<UInt64>(.max)
     private let last = Atomic<UInt64>(0)
+    private let firstCPU = Atomic<UInt64>(0)
+    private let lastCPU = Atomic<UInt64>(0)
 
     func started() {
         let now = MonotonicClock.now()
+        let cpu = Self.threadCPUTime()
         var current = first.load(ordering: .relaxed)
         while now < current {
             let (exchanged, original) = first.compareExchange(expected: current, desired: now, ordering: .relaxed)
-            if exchanged { break }
+            if exchanged {
+                firstCPU.store(cpu, ordering: .relaxed)
+                break
+            }
             current = original
         }
     }
 
     func ended() {
-        last.max(MonotonicClock.now(), ordering: .relaxed)
+        let now = MonotonicClock.now()
+        let cpu = Self.threadCPUTime()
+        if last.max(now, ordering: .relaxed).oldValue < now { lastCPU.store(cpu, ordering: .relaxed) }
+    }
+
+    /// The calling thread's CPU time (user and system), in nanoseconds.
+    static func threadCPUTime() -> UInt64 {
+        var spec = timespec()
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &spec)
+        return UInt64(spec.tv_sec) * 1_000_000_000 + UInt64(spec.tv_nsec)
+    }
+
+    /// CPU nanoseconds per switch of the thread the tasks ran on: meaningful only when one thread ran them all.
+    func cpuNanosecondsPerSwitch(switches: Int) -> Double {
+        Double(lastCPU.load(ordering: .relaxed) &- firstCPU.load(ordering: .relaxed)) / Double(switches)
     }
 
     func nanosecondsPerSwitch(switches: Int) -> Double {

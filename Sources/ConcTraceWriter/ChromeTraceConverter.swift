@@ -10,10 +10,12 @@ import ConcTraceSystem
 ///   its end, holding one span per state (`ready`, `running`, `waiting (reason)`);
 /// - flow arrows: `spawn` from the creator's slice to the task's first slice, `wake` from the slice that made a task
 ///   ready to the slice where it runs next;
-/// - counters: tasks in flight and ready; per worker, OS context switches;
+/// - counters: tasks in flight (every change) and ready (sampled); per worker, OS context switches;
 /// - `conctrace.run` (metadata) first and `conctrace.stats` (recording statistics) at checkpoints and last.
 ///
 /// Spans are written when they end, as `b`/`e` pairs, so a file cut off at any line holds only complete spans.
+/// The lines of the hot path (slices, spans, arrows, counters: `ChromeTraceConverter+Lines.swift`) are written as
+/// fixed fragments and numbers straight into one reused buffer; tasks in flight are found by id in a `TaskTable`.
 ///
 /// A worker process of `--strategy processes` is converted with the role `.worker`, by the parent when it merges the
 /// worker's event log: its metadata and statistics are named `conctrace.worker` and `conctrace.worker_stats`, and
@@ -27,40 +29,34 @@ public struct ChromeTraceConverter: ~Copyable {
         case worker
     }
 
-    private struct TaskTrack {
-        var label: TaskLabel
-        var index: UInt64?
-        var parent: UInt64
-        var created: UInt64
-        var state: TaskState
-        var since: UInt64
-        var reason: WaitReason
-        var worker: UInt32
-        var slices: Int
-        var spawnFlow: UInt64
-        var wakeFlow: UInt64
-    }
-
     /// The trace's `pid`.
     public let processID: UInt32
     /// Whose events these are.
     public let role: Role
-    var out = JSONLine()
-    /// Each label's text as UTF-8, by label id, read from the label table once.
-    private var labelTexts: [[UInt8]?] = []
-    private var eventsWritten = 0
-    private var tasks: [UInt64: TaskTrack] = [:]
-    private var runningOn: [UInt32: UInt64] = [:]
+    var out = JSONLine(reservingCapacity: 1 << 20)
+    /// `,"pid":P,"tid":`, written once: every hot line has it.
+    let pidText: UnsafeMutableBufferPointer<UInt8>
+    /// Each label's text as escaped UTF-8, by label id, read from the label table once.
+    var labelTexts: [[UInt8]?] = []
+    var eventsWritten = 0
+    var tasks = TaskTable()
+    var runningOn = WorkerTable()
     private var workerNames: [UInt32: String] = [:]
-    private var nextFlow: UInt64 = 1
-    private var inFlight = 0
-    private var readyCount = 0
-    private var countersDirty = false
-    private var countersChanged: UInt64 = 0
+    var nextFlow: UInt64 = 1
+    var inFlight = 0
+    var readyCount = 0
+    /// What the event being applied changed, for the counters.
+    private var inFlightChanged = false
+    private var readyChanged = false
+    /// A change of `ready` alone not written yet (its window is open), and its time.
+    private var counterPending = false
+    private var pendingTime: UInt64 = 0
     private var lastCounterTime: UInt64?
 
-    /// Counter samples are at most this far apart in trace time (ns) while values change; the last value of every
-    /// window, and of every batch, is written. Keeps the counters readable and the file small at 100,000 tasks.
+    /// A change of `ready` alone is written at most once per this much trace time (ns): the first change at once,
+    /// then, when the window has passed, the value of the window's last change, stamped with that change's time (before
+    /// the next event is applied). Every change of `in_flight` is written as it happens, so the counter's time
+    /// integral, and the Little's-law ratio built on it, are exact.
     public static let counterWindow: UInt64 = 100_000
 
     /// The `tid` of process-level instant events (`conctrace.run`, `conctrace.stats`): the first worker, which
@@ -77,6 +73,16 @@ public struct ChromeTraceConverter: ~Copyable {
         self.processID = processID
         self.role = role
         self.eventsWritten = continuing ? 1 : 0
+        var text = JSONLine(reservingCapacity: 32)
+        text.fragment(#","pid":"#)
+        text.decimal(UInt64(processID))
+        text.fragment(#","tid":"#)
+        pidText = .allocate(capacity: text.count)
+        _ = pidText.initialize(from: text.bytes)
+    }
+
+    deinit {
+        pidText.deallocate()
     }
 
     /// Hands the JSON text produced so far (a sequence of lines) to `body`, then clears the buffer (keeping its
@@ -94,6 +100,9 @@ public struct ChromeTraceConverter: ~Copyable {
     /// Lifecycle events ignored because they were older than the task's current state (a thread that recorded a
     /// task's suspension after another thread had already recorded it resumed).
     public private(set) var staleEvents = 0
+
+    /// Tasks the converter holds (created or seen, not ended): what its memory follows.
+    public var tasksInFlight: Int { tasks.count }
 
     // MARK: Head and tail
 
@@ -166,112 +175,103 @@ public struct ChromeTraceConverter: ~Copyable {
 
     /// Converts a batch of events (in timestamp order).
     public mutating func consume(_ events: [TraceEvent], annotations: TaskAnnotations) {
+        let counts = role == .run
         for event in events {
-            if event.kind != .created, event.kind != .osSwitches, let track = tasks[event.task],
-               event.timestamp < track.since {
+            let track = event.kind == .osSwitches ? nil : tasks.find(event.task)
+            if event.kind != .created, let track, event.timestamp < track.pointee.since {
                 staleEvents += 1
                 continue
             }
+            // A window closed with a change unwritten: write the values as they were then, before this event.
+            if counterPending, event.timestamp >= pendingWindowEnd { writeCounters(at: pendingTime) }
             switch event.kind {
             case .created: created(event)
-            case .ready: ready(event)
-            case .running: running(event)
-            case .waiting: waiting(event)
+            case .ready: ready(event, track)
+            case .running: running(event, track)
+            case .waiting: waiting(event, track)
             case .done, .failed, .cancelled: ended(event, annotations: annotations)
             case .osSwitches: osSwitches(event)
             }
-            if countersDirty {
-                countersChanged = event.timestamp
-                if lastCounterTime.map({ event.timestamp >= $0 &+ Self.counterWindow }) ?? true { writeCounters() }
+            guard counts, inFlightChanged || readyChanged else { continue }
+            if inFlightChanged || lastCounterTime.map({ event.timestamp >= $0 &+ Self.counterWindow }) ?? true {
+                writeCounters(at: event.timestamp)
+            } else {
+                counterPending = true
+                pendingTime = event.timestamp
             }
+            inFlightChanged = false
+            readyChanged = false
         }
-        if countersDirty { writeCounters() }
+        if counterPending { writeCounters(at: pendingTime) }
     }
+
+    /// When the window of the pending change closes.
+    private var pendingWindowEnd: UInt64 { (lastCounterTime ?? 0) &+ Self.counterWindow }
 
     private mutating func created(_ event: TraceEvent) {
         var track = TaskTrack(
-            label: event.label, index: event.hasValue ? UInt64(truncatingIfNeeded: event.value) : nil,
-            parent: event.related, created: event.timestamp, state: .created, since: event.timestamp,
-            reason: .none, worker: event.worker, slices: 0, spawnFlow: 0, wakeFlow: 0)
+            parent: event.related, created: event.timestamp, since: event.timestamp,
+            index: UInt64(truncatingIfNeeded: event.value), spawnFlow: 0, wakeFlow: 0, label: event.label,
+            worker: event.worker, state: .created, reason: .none, hasIndex: event.hasValue, hasRun: false)
         if event.related != 0, let creatorWorker = worker(running: event.related) {
-            track.spawnFlow = flowStart(category: "spawn", worker: creatorWorker, at: event.timestamp)
+            track.spawnFlow = writeFlowStart(category: .spawn, worker: creatorWorker, at: event.timestamp)
         }
-        tasks[event.task] = track
-        inFlight += 1
-        countersDirty = true
+        if tasks.find(event.task) == nil { inFlight += 1 }
+        tasks.insert(track, as: event.task)
+        inFlightChanged = true
     }
 
-    private mutating func ready(_ event: TraceEvent) {
-        var track = tasks[event.task] ?? placeholder(for: event)
-        closeState(&track, task: event.task, at: event.timestamp)
-        track.state = .ready
-        track.since = event.timestamp
+    private mutating func ready(_ event: TraceEvent, _ found: UnsafeMutablePointer<TaskTrack>?) {
+        let track = found ?? insertPlaceholder(for: event)
+        closeState(track, task: event.task, at: event.timestamp)
+        track.pointee.state = .ready
+        track.pointee.since = event.timestamp
         readyCount += 1
-        countersDirty = true
-        let wakerIsSpawner = track.slices == 0 && event.related == track.parent && track.spawnFlow != 0
+        readyChanged = true
+        let wakerIsSpawner = !track.pointee.hasRun && event.related == track.pointee.parent
+            && track.pointee.spawnFlow != 0
         if event.related != 0, !wakerIsSpawner, let wakerWorker = worker(running: event.related) {
-            track.wakeFlow = flowStart(category: "wake", worker: wakerWorker, at: event.timestamp)
+            track.pointee.wakeFlow = writeFlowStart(category: .wake, worker: wakerWorker, at: event.timestamp)
         }
-        tasks[event.task] = track
     }
 
-    private mutating func running(_ event: TraceEvent) {
-        var track = tasks[event.task] ?? placeholder(for: event)
-        closeState(&track, task: event.task, at: event.timestamp)
-        track.state = .running
-        track.since = event.timestamp
-        track.worker = event.worker
-        track.slices += 1
+    private mutating func running(_ event: TraceEvent, _ found: UnsafeMutablePointer<TaskTrack>?) {
+        let track = found ?? insertPlaceholder(for: event)
+        closeState(track, task: event.task, at: event.timestamp)
+        track.pointee.state = .running
+        track.pointee.since = event.timestamp
+        track.pointee.worker = event.worker
+        track.pointee.hasRun = true
         runningOn[event.worker] = event.task
-        if track.spawnFlow != 0 {
-            flowEnd(category: "spawn", id: track.spawnFlow, worker: event.worker, at: event.timestamp)
-            track.spawnFlow = 0
+        if track.pointee.spawnFlow != 0 {
+            writeFlowEnd(category: .spawn, id: track.pointee.spawnFlow, worker: event.worker, at: event.timestamp)
+            track.pointee.spawnFlow = 0
         }
-        if track.wakeFlow != 0 {
-            flowEnd(category: "wake", id: track.wakeFlow, worker: event.worker, at: event.timestamp)
-            track.wakeFlow = 0
+        if track.pointee.wakeFlow != 0 {
+            writeFlowEnd(category: .wake, id: track.pointee.wakeFlow, worker: event.worker, at: event.timestamp)
+            track.pointee.wakeFlow = 0
         }
-        tasks[event.task] = track
     }
 
-    private mutating func waiting(_ event: TraceEvent) {
-        var track = tasks[event.task] ?? placeholder(for: event)
-        closeState(&track, task: event.task, at: event.timestamp)
-        track.state = .waiting
-        track.reason = event.reason
-        track.since = event.timestamp
-        tasks[event.task] = track
+    private mutating func waiting(_ event: TraceEvent, _ found: UnsafeMutablePointer<TaskTrack>?) {
+        let track = found ?? insertPlaceholder(for: event)
+        closeState(track, task: event.task, at: event.timestamp)
+        track.pointee.state = .waiting
+        track.pointee.reason = event.reason
+        track.pointee.since = event.timestamp
     }
 
     private mutating func ended(_ event: TraceEvent, annotations: TaskAnnotations) {
-        var track = tasks.removeValue(forKey: event.task) ?? placeholder(for: event)
-        closeState(&track, task: event.task, at: event.timestamp)
-        let state = event.kind.state ?? .done
+        if tasks.find(event.task) == nil { _ = insertPlaceholder(for: event) }
+        // Close its last state while it is still in the table, then take it out.
+        closeState(tasks.find(event.task)!, task: event.task, at: event.timestamp)
+        guard let track = tasks.remove(event.task) else { return }
+        inFlight -= 1
+        inFlightChanged = true
         let extra = annotations.take(event.task)
         // A worker's view of a task's life: the parent writes the task's life span and counts it.
         guard role == .run else { return }
-        // The task's whole life: its state spans nest inside.
-        beginEvent(phase: "b", category: "task")
-        writeTaskName(track)
-        writeAsyncID(event.task)
-        out.key("tid"); out.int(track.worker)
-        out.key("ts"); out.microseconds(fromNanoseconds: track.created)
-        out.key("args"); out.beginObject()
-        out.key("task"); out.int(event.task)
-        out.key("parent"); out.int(track.parent)
-        out.key("state"); out.string(state.name)
-        if event.hasValue { out.key("result"); out.string(String(event.value)) }
-        for (key, value) in extra { out.key(key); writeValue(value) }
-        out.endObject()
-        endEvent()
-        beginEvent(phase: "e", category: "task")
-        writeTaskName(track)
-        writeAsyncID(event.task)
-        out.key("tid"); out.int(event.worker)
-        out.key("ts"); out.microseconds(fromNanoseconds: event.timestamp)
-        endEvent()
-        inFlight -= 1
-        countersDirty = true
+        writeLifeSpan(track, task: event.task, end: event, extra: extra)
     }
 
     private mutating func osSwitches(_ event: TraceEvent) {
@@ -290,123 +290,47 @@ public struct ChromeTraceConverter: ~Copyable {
     // MARK: Pieces
 
     /// Ends the task's current state at `timestamp`: writes its span, and for a running slice its `X` slice.
-    private mutating func closeState(_ track: inout TaskTrack, task: UInt64, at timestamp: UInt64) {
-        switch track.state {
+    private mutating func closeState(_ track: UnsafeMutablePointer<TaskTrack>, task: UInt64, at timestamp: UInt64) {
+        switch track.pointee.state {
         case .created, .done, .failed, .cancelled:
             return
         case .ready:
             readyCount -= 1
-            countersDirty = true
+            readyChanged = true
         case .running:
-            beginEvent(phase: "X", name: nil)
-            writeTaskName(track)
-            out.key("cat"); out.string("running")
-            out.key("pid"); out.int(processID)
-            out.key("tid"); out.int(track.worker)
-            out.key("ts"); out.microseconds(fromNanoseconds: track.since)
-            out.key("dur"); out.microseconds(fromNanoseconds: timestamp &- track.since)
-            out.key("args"); out.beginObject(); out.key("task"); out.int(task); out.endObject()
-            endEvent()
-            if runningOn[track.worker] == task { runningOn[track.worker] = nil }
+            writeSlice(track.pointee, task: task, until: timestamp)
+            if runningOn[track.pointee.worker] == task { runningOn[track.pointee.worker] = 0 }
         case .waiting:
             break
         }
-        writeStateSpan(track, task: task, isBegin: true, at: track.since)
-        writeStateSpan(track, task: task, isBegin: false, at: timestamp)
+        writeStateSpan(track.pointee, task: task, until: timestamp)
     }
 
-    private mutating func writeStateSpan(_ track: TaskTrack, task: UInt64, isBegin: Bool, at timestamp: UInt64) {
-        beginEvent(phase: isBegin ? "b" : "e", category: "task")
-        out.key("name")
-        switch track.state {
-        case .ready: out.string("ready")
-        case .running: out.string("running")
-        default: out.string(Self.waitingNames[Int(track.reason.rawValue)])
-        }
-        writeAsyncID(task)
-        out.key("tid"); out.int(track.worker)
-        out.key("ts"); out.microseconds(fromNanoseconds: timestamp)
-        if isBegin, track.state == .waiting {
-            out.key("args"); out.beginObject(); out.key("reason"); out.string(track.reason.name); out.endObject()
-        }
-        endEvent()
-    }
-
-    /// `waiting (<reason>)` for each reason, made once.
-    private static let waitingNames = WaitReason.allCases.map { "waiting (\($0.name))" }
-
+    /// The worker running `task` now, if it is running.
     private func worker(running task: UInt64) -> UInt32? {
-        guard let track = tasks[task], track.state == .running, runningOn[track.worker] == task else { return nil }
-        return track.worker
+        guard let track = tasks.find(task), track.pointee.state == .running, runningOn[track.pointee.worker] == task
+        else { return nil }
+        return track.pointee.worker
     }
 
-    private mutating func flowStart(category: StaticString, worker: UInt32, at timestamp: UInt64) -> UInt64 {
-        let id = nextFlow
-        nextFlow += 1
-        beginEvent(phase: "s", category: category)
-        out.key("name"); out.string(category)
-        out.key("id"); out.int(id)
-        out.key("pid"); out.int(processID)
-        out.key("tid"); out.int(worker)
-        out.key("ts"); out.microseconds(fromNanoseconds: timestamp)
-        endEvent()
-        return id
+    /// A track for a task whose `created` event was dropped: it still gets its slices, under a generic name. Counted
+    /// in flight, as its end will be.
+    private mutating func insertPlaceholder(for event: TraceEvent) -> UnsafeMutablePointer<TaskTrack> {
+        tasks.insert(TaskTrack(parent: 0, created: event.timestamp, since: event.timestamp, index: event.task,
+                               spawnFlow: 0, wakeFlow: 0, label: .task, worker: event.worker, state: .created,
+                               reason: .none, hasIndex: true, hasRun: false), as: event.task)
+        inFlight += 1
+        inFlightChanged = true
+        return tasks.find(event.task)!
     }
 
-    private mutating func flowEnd(category: StaticString, id: UInt64, worker: UInt32, at timestamp: UInt64) {
-        beginEvent(phase: "f", category: category)
-        out.key("name"); out.string(category)
-        out.key("id"); out.int(id)
-        out.key("bp"); out.string("e")
-        out.key("pid"); out.int(processID)
-        out.key("tid"); out.int(worker)
-        out.key("ts"); out.microseconds(fromNanoseconds: timestamp)
-        endEvent()
-    }
-
-    /// Writes the counters' current values, stamped with the time of their last change (a worker's are the
-    /// parent's to write).
-    private mutating func writeCounters() {
-        countersDirty = false
+    /// Writes the counters' current values at `timestamp` (never before the last sample), unless a worker's.
+    private mutating func writeCounters(at timestamp: UInt64) {
+        counterPending = false
         guard role == .run else { return }
-        let timestamp = max(countersChanged, lastCounterTime ?? 0)
-        beginEvent(phase: "C", name: "tasks")
-        out.key("pid"); out.int(processID)
-        out.key("tid"); out.int(Self.processEventsThread)
-        out.key("ts"); out.microseconds(fromNanoseconds: timestamp)
-        out.key("args"); out.beginObject()
-        out.key("in_flight"); out.int(inFlight)
-        out.key("ready"); out.int(readyCount)
-        out.endObject()
-        endEvent()
-        lastCounterTime = timestamp
-    }
-
-    /// A track for a task whose `created` event was dropped: it still gets its slices, under a generic name.
-    private func placeholder(for event: TraceEvent) -> TaskTrack {
-        TaskTrack(label: .task, index: event.task, parent: 0, created: event.timestamp, state: .created,
-                  since: event.timestamp, reason: .none, worker: event.worker, slices: 0, spawnFlow: 0, wakeFlow: 0)
-    }
-
-    private mutating func writeTaskName(_ track: TaskTrack) {
-        out.key("name")
-        let id = Int(track.label.id)
-        if id >= labelTexts.count { labelTexts += Array(repeating: nil, count: id - labelTexts.count + 1) }
-        if labelTexts[id] == nil { labelTexts[id] = Array(track.label.text.utf8) }
-        labelTexts[id]!.withUnsafeBufferPointer { out.taskName($0, index: track.index) }
-    }
-
-    private mutating func writeAsyncID(_ task: UInt64) {
-        out.key("id2"); out.beginObject(); out.key("local"); out.int(task); out.endObject()
-        out.key("pid"); out.int(processID)
-    }
-
-    private mutating func writeValue(_ value: AnnotationValue) {
-        switch value {
-        case .string(let text): out.string(text)
-        case .int(let number): out.int(number)
-        case .double(let number): out.double(number)
-        }
+        let time = max(timestamp, lastCounterTime ?? 0)
+        writeCounterLine(at: time)
+        lastCounterTime = time
     }
 
     mutating func beginEvent(phase: StaticString, name: StaticString? = nil, category: StaticString? = nil) {

@@ -8,10 +8,11 @@ import ConcTraceSystem
 /// `write(2)`, and `finish` adds the final statistics and the closing `]`. A file cut off at any point (kill -9,
 /// full disk) still loads in Perfetto UI and chrome://tracing. The file is an `OutputFile` written in place: a
 /// regular file or a new path (truncated first), or a character device written through; never a link or a folder.
+/// Past 32 MiB a regular file is written with O_DIRECT, in whole blocks (`DirectTraceOutput`).
 public final class ChromeTraceWriter: TraceSink {
     /// The file's path.
     public let path: String
-    private let file: OutputFile
+    private let output: DirectTraceOutput
     private var converter: ChromeTraceConverter
 
     /// Creates (or truncates) the trace file and writes its head.
@@ -23,7 +24,7 @@ public final class ChromeTraceWriter: TraceSink {
     /// - Throws: `OutputError` if the file cannot be created or written.
     public init(path: String, processID: UInt32, processName: String, metadata: RunMetadata) throws(OutputError) {
         self.path = path
-        file = try OutputFile(path: path, mode: .inPlace)
+        output = DirectTraceOutput(file: try OutputFile(path: path, mode: .inPlace))
         converter = ChromeTraceConverter(processID: processID)
         converter.writeHeader(processName: processName, metadata: metadata)
         try flush()
@@ -47,12 +48,12 @@ public final class ChromeTraceWriter: TraceSink {
         converter.writeStats(stats, at: MonotonicClock.now())
         converter.writeFooter()
         try flush()
-        try file.commit()
+        try output.commit()
     }
 
     private func flush() throws(OutputError) {
         try converter.drainOutput { bytes in
-            Result { () throws(OutputError) in try file.write(UnsafeRawBufferPointer(bytes)) }
+            Result { () throws(OutputError) in try output.write(UnsafeRawBufferPointer(bytes)) }
         }.get()
     }
 }

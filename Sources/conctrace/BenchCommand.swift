@@ -7,8 +7,8 @@ import ConcTraceStrategies
 extension ConcTrace {
     struct Bench: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Micro-benchmarks: the recorder's own cost, and what one task switch costs per strategy.",
-            subcommands: [Record.self, Switch.self]
+            abstract: "Micro-benchmarks: the recorder's own cost, what one task switch costs per strategy, the writer's throughput.",
+            subcommands: [Record.self, Switch.self, Writer.self]
         )
     }
 }
@@ -64,12 +64,16 @@ extension ConcTrace.Bench {
             discussion: """
                 threads: two pool threads hand a token back and forth with semaphores (futex); threads-1core \
                 pins both to one CPU. async: two Swift tasks on the 2-thread async pool hand a token through \
-                continuations. eventloop: two tasks on the loop alternate with Task.yield(). global-executor: \
+                continuations. eventloop: two tasks on the loop alternate with the loop's own yield. floor: the \
+                same on a bare TaskExecutor with an array queue, no bookkeeping, no recording (the runtime's \
+                own cost of a switch; not instrumented). global-executor: \
                 the same on Swift's default executor (not instrumented). processes: this process and a worker \
                 process (this binary, started without a shell) hand a byte back and forth over two pipes (not \
                 instrumented). The cases run interleaved, one round of each after another, after one uncounted \
                 warm-up round; each figure is the median of --runs runs with its 95% confidence interval (order \
-                statistics), min, max and n, in nanoseconds per switch. With recording both, each instrumented \
+                statistics), min, max and n, in nanoseconds per switch; for eventloop and floor, whose two tasks \
+                run on one thread, also that thread's CPU nanoseconds per switch (what a busy machine disturbs \
+                less). With recording both, each instrumented \
                 case's times with recording on are tested against off (Mann-Whitney U, p < 0.01 and more than \
                 5%). These are hand-offs in a tight loop; a trace's dispatch overhead per switch measures \
                 something else (docs/metrics.md, "Two switch costs").
@@ -83,7 +87,7 @@ extension ConcTrace.Bench {
         @Option(help: "Counted runs per case (after one warm-up run); the median is reported with its spread.")
         var runs: Int = 7
 
-        @Option(help: "Cases to measure, comma-separated (default: all): threads, threads-1core, async, eventloop, global-executor, processes.")
+        @Option(help: "Cases to measure, comma-separated (default: all): threads, threads-1core, async, eventloop, floor, global-executor, processes.")
         var cases: String?
 
         @Option(help: "Record every switch (into a discarding sink): on, off, or both (side by side, tested).")
@@ -120,6 +124,64 @@ extension ConcTrace.Bench {
             switch format {
             case .json: printLine(SwitchBenchText.json(times, costs: costs))
             case .text: printLine(SwitchBenchText.table(times, costs: costs))
+            }
+        }
+    }
+}
+
+extension ConcTrace.Bench {
+    struct Writer: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "The trace writer's throughput: recorded events converted to Chrome JSON, per second.",
+            discussion: """
+                Converts the events of a made-up sleep run (--tasks tasks of one wait each, 7 events per task, \
+                in the order one event loop records them) in drain-sized batches, --rounds times after one \
+                warm-up round, and reports the median round in events/s and MB/s (10^6 bytes), and per second \
+                of the converting thread's CPU time. With --to-file \
+                the text is also written to a nameless temporary file (the page cache), as a traced run does.
+                """
+        )
+
+        @Option(help: "Tasks of the made-up run (7 events each).")
+        var tasks: Int = 100_000
+
+        @Option(help: "Timed rounds; the median is reported.")
+        var rounds: Int = 5
+
+        @Flag(help: "Also write the text to a temporary file.")
+        var toFile = false
+
+        @Option(help: "Output: text or json.")
+        var format: OutputFormat = .text
+
+        func validate() throws {
+            guard tasks > 0, tasks <= 10_000_000 else { throw ValidationError("--tasks must be 1...10000000") }
+            guard rounds > 0, rounds <= 101 else { throw ValidationError("--rounds must be 1...101") }
+        }
+
+        func run() throws {
+            let result = try Benchmarks.writer(tasks: tasks, rounds: rounds, toFile: toFile)
+            switch format {
+            case .json:
+                var json = JSONObjectText()
+                json.add("events", result.events)
+                json.add("bytes", result.bytes)
+                json.add("seconds", (result.median * 1e6).rounded() / 1e6)
+                json.add("cpu_seconds", (result.medianCPU * 1e6).rounded() / 1e6)
+                json.add("events_per_s", result.eventsPerSecond.rounded())
+                json.add("events_per_cpu_s", result.eventsPerCPUSecond.rounded())
+                json.add("mb_per_s", (result.megabytesPerSecond * 10).rounded() / 10)
+                json.add("to_file", json: toFile ? "true" : "false")
+                json.add("rounds", rounds)
+                printLine(json.text)
+            case .text:
+                let seconds = NumberFormat.fixed(result.median, decimals: 3)
+                let rate = NumberFormat.fixed(result.eventsPerSecond / 1e6, decimals: 2)
+                let megabytes = NumberFormat.fixed(result.megabytesPerSecond, decimals: 1)
+                let perCPU = NumberFormat.fixed(result.eventsPerCPUSecond / 1e6, decimals: 2)
+                printLine("writer: \(result.events) events -> \(result.bytes) bytes of JSON in \(seconds) s " +
+                          "(median of \(rounds)): \(rate) M events/s, \(megabytes) MB/s" +
+                          (toFile ? ", written to a file" : "") + "; \(perCPU) M events per CPU second")
             }
         }
     }

@@ -5,19 +5,25 @@ import ConcTraceLab
 /// How `bench switch` prints its figures: a table of each case's median with its spread, then what recording
 /// costs each case measured both ways; or one JSON object.
 enum SwitchBenchText {
-    /// `strategy  recording  ns/switch median [95% CI]  min  max  n`, then the recording tests.
+    /// `strategy  recording  ns/switch median [95% CI]  min  max  n  CPU ns median [95% CI]`, then the recording
+    /// tests.
     static func table(_ times: [Benchmarks.SwitchTimes], costs: [(name: String, comparison: SampleComparison)])
         -> String
     {
-        let header = ["strategy", "recording", "ns/switch median [95% CI]", "min", "max", "n"]
-        let rows = times.map { time -> [String] in
-            guard let summary = time.summary else { return [time.name, time.recording ? "on" : "off", "-", "-", "-", "0"] }
-            let interval = summary.interval.map {
+        let header = ["strategy", "recording", "ns/switch median [95% CI]", "min", "max", "n",
+                      "CPU ns median [95% CI]"]
+        func medianText(_ summary: SampleSummary) -> String {
+            NumberFormat.fixed(summary.median, decimals: 1) + (summary.interval.map {
                 " [\(NumberFormat.fixed($0.lower, decimals: 1))-\(NumberFormat.fixed($0.upper, decimals: 1))]"
-            } ?? ""
-            return [time.name, time.recording ? "on" : "off", NumberFormat.fixed(summary.median, decimals: 1) + interval,
+            } ?? "")
+        }
+        let rows = times.map { time -> [String] in
+            guard let summary = time.summary else {
+                return [time.name, time.recording ? "on" : "off", "-", "-", "-", "0", ""]
+            }
+            return [time.name, time.recording ? "on" : "off", medianText(summary),
                     NumberFormat.fixed(summary.minimum, decimals: 1), NumberFormat.fixed(summary.maximum, decimals: 1),
-                    String(summary.count)]
+                    String(summary.count), time.cpuSummary.map(medianText) ?? ""]
         }
         var lines = [TextTable(header: header, rows: rows, leftAligned: [0, 1]).text]
         if let level = times.compactMap({ $0.summary?.interval?.confidence }).min(), level < 0.95 {
@@ -57,7 +63,8 @@ enum SwitchBenchText {
     }
 
     /// `{"switches": [{"strategy", "recording", "ns_per_switch" (the median), "ci95", "ci_level", "min", "max",
-    /// "mean", "sd", "outliers", "runs"}], "recording_cost": [{"strategy", "off_median", "on_median", "difference",
+    /// "mean", "sd", "outliers", "runs", and for eventloop and floor "cpu_ns_per_switch" (the median of the one
+    /// thread's CPU time) and "cpu_ci95"}], "recording_cost": [{"strategy", "off_median", "on_median", "difference",
     /// "u", "p", "method", "outcome"}]}`, ns.
     static func json(_ times: [Benchmarks.SwitchTimes], costs: [(name: String, comparison: SampleComparison)])
         -> String
@@ -79,6 +86,10 @@ enum SwitchBenchText {
             row.add("sd", json: summary?.standardDeviation.map(rounded) ?? "null")
             row.add("outliers", summary?.outliers.count ?? 0)
             row.add("runs", time.samples.count)
+            if let cpu = time.cpuSummary {
+                row.add("cpu_ns_per_switch", json: rounded(cpu.median))
+                row.add("cpu_ci95", json: cpu.interval.map { "[\(rounded($0.lower)),\(rounded($0.upper))]" } ?? "null")
+            }
             return row.text
         }
         let tests = costs.map { name, comparison -> String in

@@ -195,4 +195,24 @@ struct RecorderTests {
 
 final class Shared: Sendable {
     let value = Atomic<Int>(0)
+
+    @Test("past the lane memory limit a recorder counts drops, and every event is either delivered or counted")
+    func tinyLaneMemory() throws {
+        let sink = CollectingSink()
+        // Room for about two full segments in all, for two lanes that each record four segments' worth before any
+        // drain.
+        let segment = EventLane.defaultSegmentEvents
+        let recorder = Recorder(
+            configuration: .init(laneMemoryLimit: 2 * segment * MemoryLayout<TraceEvent>.stride), sink: sink,
+            startDraining: false)
+        let lanes = [recorder.makeLane(name: "a"), recorder.makeLane(name: "b")]
+        for lane in lanes {
+            for index in 0..<(4 * segment) { lane.record(.ready, task: UInt64(index)) }
+        }
+        let stats = recorder.finish()
+        #expect(stats.events + stats.dropped == UInt64(8 * segment))
+        #expect(stats.dropped >= UInt64(4 * segment))
+        #expect(UInt64(sink.events.count) == stats.events)
+        #expect(sink.snapshot.finished?.dropped == stats.dropped)
+    }
 }

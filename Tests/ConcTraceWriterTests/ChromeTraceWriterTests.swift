@@ -88,4 +88,36 @@ struct ChromeTraceWriterTests {
             return os.errno == ENOSPC
         }
     }
+
+    @Test("past the threshold a file is written direct: the same text, spaces at one block boundary, nothing more")
+    func directOutput() throws {
+        let path = Self.temporaryPath("direct.txt")
+        defer { unlink(path) }
+        let output = DirectTraceOutput(file: try OutputFile(path: path, mode: .inPlace), threshold: 10_000,
+                                       batch: 16_384)
+        // Lines of uneven lengths, as drain rounds hand them over.
+        var expected: [UInt8] = []
+        for round in 0..<400 {
+            let text = Array(",\n{\"round\":\(round),\"pad\":\"\(String(repeating: "x", count: round % 97))\"}".utf8)
+            try text.withUnsafeBytes { try output.write($0) }
+            expected += text
+        }
+        try output.commit()
+        let written = Array(try Data(contentsOf: URL(fileURLWithPath: path)))
+        let spaces = written.count - expected.count
+        #expect(spaces >= 0 && spaces < 4096)
+        let start = try #require(written.firstIndex(of: UInt8(ascii: " ")))
+        #expect((start + spaces) % 4096 == 0, "the padding ends at a block boundary")
+        #expect(written[start..<(start + spaces)].allSatisfy { $0 == UInt8(ascii: " ") })
+        #expect(Array(written[..<start]) + Array(written[(start + spaces)...]) == expected)
+    }
+
+    @Test("a character device is written through, never direct")
+    func directOutputDevice() throws {
+        let output = DirectTraceOutput(file: try OutputFile(path: "/dev/null", mode: .inPlace), threshold: 10,
+                                       batch: 4096)
+        let text = Array(repeating: UInt8(ascii: "a"), count: 100_000)
+        try text.withUnsafeBytes { try output.write($0) }
+        try output.commit()
+    }
 }

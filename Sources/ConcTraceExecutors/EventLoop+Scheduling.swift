@@ -5,17 +5,7 @@ import ConcTraceSystem
 /// a wake-up job at the deadline; the loop records the task `waiting (timer)` and runs the job, unrecorded, from its
 /// timer heap.
 @_spi(ExperimentalScheduling)
-extension EventLoop: SchedulingExecutor {
-    public func enqueue<C: Clock>(_ job: consuming ExecutorJob, after delay: C.Duration, tolerance: C.Duration?,
-                                  clock: C) {
-        scheduleWakeUp(UnownedJob(job), afterNanoseconds: nanoseconds(delay))
-    }
-
-    public func enqueue<C: Clock>(_ job: consuming ExecutorJob, at instant: C.Instant, tolerance: C.Duration?,
-                                  clock: C) {
-        scheduleWakeUp(UnownedJob(job), afterNanoseconds: nanoseconds(clock.now.duration(to: instant)))
-    }
-}
+extension EventLoop: SchedulingExecutor, WakeUpScheduling {}
 
 extension EventLoop {
     /// Runs `job` (a sleep's wake-up) after `delay` nanoseconds; the loop's running task waits for a timer.

@@ -5,17 +5,7 @@ import ConcTraceSystem
 /// task's current executor) to run a wake-up job at the deadline. The pool records the sleeping task `waiting
 /// (timer)` and runs the wake-up job, unrecorded, from its timer thread at the deadline.
 @_spi(ExperimentalScheduling)
-extension WorkerPool: SchedulingExecutor {
-    public func enqueue<C: Clock>(_ job: consuming ExecutorJob, after delay: C.Duration, tolerance: C.Duration?,
-                                  clock: C) {
-        scheduleWakeUp(UnownedJob(job), afterNanoseconds: nanoseconds(delay))
-    }
-
-    public func enqueue<C: Clock>(_ job: consuming ExecutorJob, at instant: C.Instant, tolerance: C.Duration?,
-                                  clock: C) {
-        scheduleWakeUp(UnownedJob(job), afterNanoseconds: nanoseconds(clock.now.duration(to: instant)))
-    }
-}
+extension WorkerPool: SchedulingExecutor, WakeUpScheduling {}
 
 extension WorkerPool {
     /// Runs `job` (a sleep's wake-up) after `delay` nanoseconds; the task running now on this thread, if it is the
@@ -28,11 +18,4 @@ extension WorkerPool {
         if RuntimeTask.isTask(job), RuntimeTask.id(of: job) != RuntimeTask.currentID() { foreignTasks?.ignore(job) }
         timers.schedule(MonotonicClock.now() &+ delay, .call { [self] in enqueue(ExecutorJob(job)) })
     }
-}
-
-/// A clock's duration in nanoseconds (0 when it is not a `Swift.Duration`, or is negative: run at once).
-func nanoseconds<D: DurationProtocol>(_ duration: D) -> UInt64 {
-    guard let value = duration as? Duration, value > .zero else { return 0 }
-    let (seconds, attoseconds) = value.components
-    return UInt64(clamping: seconds) &* 1_000_000_000 &+ UInt64(clamping: attoseconds / 1_000_000_000)
 }

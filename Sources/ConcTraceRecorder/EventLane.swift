@@ -6,8 +6,9 @@ import Synchronization
 /// The owning thread records (the producer); the recorder's drain thread consumes. Recording takes no lock,
 /// allocates nothing per event and never blocks: it reads the clock, copies one 64-byte event into the next slot of
 /// its current segment and publishes it with a release store. When the segment is full it moves to the next one: a
-/// spare the drain thread left it (a drained segment, recycled, so its memory is warm), or, when none is left, one it
-/// takes from the recorder's `LaneMemory` itself (once per segment). Segments start small (a lane that records a
+/// spare the drain thread left it (a drained segment, recycled, so its memory is warm, or a new one whose pages the
+/// drain thread touched, so the recording thread takes no page fault in it), or, when none is left, one it takes
+/// from the recorder's `LaneMemory` itself (once per segment). Segments start small (a lane that records a
 /// few events costs 4 KiB) and double up to `fullSegmentEvents`. When the lane holds `capacity` events, or the
 /// memory budget is spent, or the system has no memory, the event is counted in `dropped` instead.
 ///
@@ -54,6 +55,8 @@ public final class EventLane: @unchecked Sendable {
         var cursor = Cursor()
         /// Spares to keep for the producer: set from its pace at each drain round.
         var sparesWanted = 0
+        /// Drain rounds in a row in which the producer moved less than an eighth of a segment.
+        var quietRounds = 0
         var headAtLastRound: UInt64 = 0
         var droppedAtLastRound: UInt64 = 0
     }
@@ -299,9 +302,16 @@ public final class EventLane: @unchecked Sendable {
         consumer.pointee.droppedAtLastRound = droppedNow
         mayAllocate.store(true, ordering: .relaxed)
         let pace = moved < fullSegmentEvents / 8 ? 0 : min(2 + 2 * Int(moved / fullSegmentEvents), SpareSegments.capacity / 2)
-        let wanted = max(pace, dropping ? 1 : 0)
+        // The want decays by one a round, not to nothing at once: the drain thread runs a round right after a busy
+        // one without pausing, which sees little movement, and dropping the want then would free the drained
+        // segments the next busy round needs, so it would make fresh ones (whose pages fault on the recording
+        // thread). So one quiet round keeps the want as it was; it decays from the second.
+        consumer.pointee.quietRounds = pace == 0 ? consumer.pointee.quietRounds + 1 : 0
+        let kept = consumer.pointee.sparesWanted - (pace > 0 || consumer.pointee.quietRounds >= 2 ? 1 : 0)
+        let wanted = max(pace, dropping ? 1 : 0, kept)
         consumer.pointee.sparesWanted = wanted
         while spares.count < wanted, let segment = memory.allocate(events: Int(fullSegmentEvents)) {
+            segment.touchPages()
             guard spares.push(segment) else {
                 memory.free(segment)
                 break
@@ -310,8 +320,11 @@ public final class EventLane: @unchecked Sendable {
     }
 
     /// Consumer side: a segment read to its end is kept as a spare (warm memory for the producer) or given back.
+    /// One more than the producer's want is kept: a round that reads a segment exactly to its end leaves it to be
+    /// recycled in the next round, after `replenish` has already topped the spares up; giving it back then would
+    /// have the next busy round make a fresh one.
     private func recycle(_ segment: LaneSegment) {
-        if segment.header.pointee.count == fullSegmentEvents, spares.count < max(consumer.pointee.sparesWanted, 1),
+        if segment.header.pointee.count == fullSegmentEvents, spares.count <= max(consumer.pointee.sparesWanted, 1),
            spares.push(segment) {
             return
         }

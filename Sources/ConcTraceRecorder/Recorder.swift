@@ -230,8 +230,6 @@ public final class Recorder: Sendable {
         return drainState.withLock { state in
             guard !state.finished else { return false }
             var filling = false
-            // Spares first: a lane filling fast finds its next segments ready while this round converts.
-            for lane in lanes { lane.replenish() }
             // A lane far behind lowers the round's cut to its limit-th event: every lane is cut at the same time, so
             // the causal order argument (see EventLane.drain) still holds for what this round takes.
             var cut = watermark
@@ -245,6 +243,9 @@ public final class Recorder: Sendable {
                 state.batch.appendRun { lane.drain(upTo: cut, into: &$0) }
                 if lane.pending > lane.fullSegmentEvents { filling = true }
             }
+            // Spares after the segments drained were recycled (so only the shortfall is new memory), before this
+            // round converts: a lane filling fast finds its next segments ready meanwhile.
+            for lane in lanes { lane.replenish() }
             state.batch.merge()
             let events = state.batch.events
             state.drained &+= UInt64(events.count)

@@ -8,6 +8,35 @@ import ConcTraceSystem
 
 @Suite("Recorder")
 struct RecorderTests {
+    @Test("a lane that fills segments steadily reuses the drained ones: no new memory per round, even after a round that saw little (a fixed bug: every drained segment was freed and a fresh one made, each page faulting on the recording thread)")
+    func sparesReused() {
+        let recorder = Recorder(sink: DiscardingSink(), startDraining: false, nsPerEvent: 1)
+        let lane = recorder.makeLane(name: "busy")
+        let perRound = 3 * Int(lane.fullSegmentEvents) + 100
+        var task: UInt64 = 0
+        func round(events: Int) {
+            for _ in 0..<events {
+                lane.record(.running, task: task)
+                task &+= 1
+            }
+            recorder.drainNow()
+        }
+        // Warm up: the segments the lane grows through, and its first spares.
+        for _ in 0..<3 {
+            round(events: perRound)
+            round(events: 10)
+        }
+        let made = recorder.laneMemory.segmentsMade
+        for _ in 0..<5 {
+            round(events: perRound)
+            // The round right after a busy one, as the drain thread runs it without pausing.
+            round(events: 10)
+        }
+        #expect(recorder.laneMemory.segmentsMade == made)
+        #expect(lane.dropped == 0)
+        recorder.finish()
+    }
+
     @Test("events from several threads all reach the sink, each lane in order, each batch sorted by time")
     func manyThreads() throws {
         let sink = CollectingSink()

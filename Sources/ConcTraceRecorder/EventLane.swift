@@ -5,12 +5,13 @@ import Synchronization
 ///
 /// The owning thread records (the producer); the recorder's drain thread consumes. Recording takes no lock,
 /// allocates nothing per event and never blocks: it reads the clock, copies one 64-byte event into the next slot of
-/// its current segment and publishes it with a release store. When the segment is full it moves to the next one: a
-/// spare the drain thread left it (a drained segment, recycled, so its memory is warm, or a new one whose pages the
-/// drain thread touched, so the recording thread takes no page fault in it), or, when none is left, one it takes
-/// from the recorder's `LaneMemory` itself (once per segment). Segments start small (a lane that records a
-/// few events costs 4 KiB) and double up to `fullSegmentEvents`. When the lane holds `capacity` events, or the
-/// memory budget is spent, or the system has no memory, the event is counted in `dropped` instead.
+/// its current segment, prefetches for writing the slot 8 events ahead, and publishes the event with a release
+/// store. When the segment is full it moves to the next one: a spare the drain thread left it (a drained segment,
+/// recycled, so its memory is warm, or a new one whose pages the drain thread touched, so the recording thread takes
+/// no page fault in it), or, when none is left, one it takes from the recorder's `LaneMemory` itself (once per
+/// segment). Segments start small (a lane that records a few events costs 4 KiB) and double up to
+/// `fullSegmentEvents`. When the lane holds `capacity` events, or the memory budget is spent, or the system has no
+/// memory, the event is counted in `dropped` instead.
 ///
 /// ```
 ///   producer (worker thread)                          consumer (drain thread)
@@ -80,6 +81,8 @@ public final class EventLane: @unchecked Sendable {
 
     /// The size segments grow to, unless a lane's capacity is smaller: 512 KiB of events.
     public static let defaultSegmentEvents = 1 << 13
+    /// How many events ahead of the one it writes the producer prefetches a slot for writing.
+    @usableFromInline static let prefetchDistance: UInt64 = 8
     /// The first segment's size: 4 KiB of events.
     static let firstSegmentEvents: UInt64 = 64
 
@@ -155,7 +158,13 @@ public final class EventLane: @unchecked Sendable {
             return
         }
         let cursor = producer.pointee
-        (cursor.events.unsafelyUnwrapped + Int(position &- cursor.start)).initialize(to: event)
+        let slot = cursor.events.unsafelyUnwrapped + Int(position &- cursor.start)
+        slot.initialize(to: event)
+        // The slot a few events ahead, taken for writing now (a spare's lines were last read by the drain thread's
+        // core): its store will not wait for the line, as every atomic instruction after it (a retain) would too.
+        if position &+ Self.prefetchDistance < cursor.end {
+            CacheHint.prefetchForWrite(slot + Int(Self.prefetchDistance))
+        }
         head.store(position &+ 1, ordering: .releasing)
     }
 

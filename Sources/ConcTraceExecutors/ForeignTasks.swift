@@ -11,6 +11,10 @@ package final class ForeignTask: Sendable {
     /// When its last slice ended with no known reason (0: it is not in such a wait). Its `waiting` is recorded when
     /// it is made ready again, once the waker can tell the reason; a task never made ready again ended there.
     fileprivate let suspendedAt = Atomic<UInt64>(0)
+    /// The reason the task told for the wait `suspendedAt` began, when it is one that may not happen: `yield` (a
+    /// `Task.yield()` whose continuation was resumed before the task reached its await runs on in the same job, and
+    /// may end there). `none`: untold, the waker tells.
+    fileprivate let suspendedReason = Atomic<UInt8>(WaitReason.none.rawValue)
     /// Running slices begun: a slice's end counts only if no other slice of the task began meanwhile.
     fileprivate let slices = Atomic<UInt64>(0)
 
@@ -207,10 +211,12 @@ package final class ForeignTasks: Sendable {
             }
         } else if previous == .waiting {
             let since = details.suspendedAt.exchange(0, ordering: .acquiringAndReleasing)
+            let told = WaitReason(rawValue: details.suspendedReason.exchange(WaitReason.none.rawValue,
+                                                                             ordering: .acquiringAndReleasing)) ?? .none
             if since != 0 {
                 let byChild = waker?.foreign.map { $0.isStructuredChild && $0.parent == record.id } ?? false
                 lane.append(TraceEvent(timestamp: min(since, now), kind: .waiting, task: record.id, worker: lane.worker,
-                                       reason: byChild ? .child : .unknown))
+                                       reason: told != .none ? told : byChild ? .child : .unknown))
             }
         }
         var wakerID = timestamp == nil ? (waker?.id ?? RuntimeTask.currentID()) : 0
@@ -232,17 +238,22 @@ package final class ForeignTasks: Sendable {
     package func sliceEnded(_ record: TaskRecord, slice: UInt64, on lane: EventLane, at stamp: UInt64) {
         guard let details = record.foreign, details.slices.load(ordering: .acquiring) == slice else { return }
         let announced = record.takeExpectedWait()
-        if announced != .none {
+        if announced != .none && announced != .yield {
             if record.transition(from: .running, to: .waiting) {
                 lane.append(TraceEvent(timestamp: stamp, kind: .waiting, task: record.id, worker: lane.worker,
                                        reason: announced))
             }
             return
         }
+        // Untold, or a yield, which may not have suspended the task (its continuation resumed before the await):
+        // the wait is recorded when the task is made ready again, with the yield as its reason; a task never made
+        // ready again ended here (inferred).
+        details.suspendedReason.store(announced.rawValue, ordering: .releasing)
         details.suspendedAt.store(stamp, ordering: .releasing)
         if !record.transition(from: .running, to: .waiting) {
             // Made ready again before its slice ended: no wait to tell.
             _ = details.suspendedAt.compareExchange(expected: stamp, desired: 0, ordering: .acquiringAndReleasing)
+            details.suspendedReason.store(WaitReason.none.rawValue, ordering: .releasing)
         }
     }
 

@@ -252,8 +252,10 @@ package final class ForeignTasks: Sendable {
         details.suspendedAt.store(stamp, ordering: .releasing)
         if !record.transition(from: .running, to: .waiting) {
             // Made ready again before its slice ended: no wait to tell.
-            _ = details.suspendedAt.compareExchange(expected: stamp, desired: 0, ordering: .acquiringAndReleasing)
-            details.suspendedReason.store(WaitReason.none.rawValue, ordering: .releasing)
+            if details.suspendedAt.compareExchange(expected: stamp, desired: 0, ordering: .acquiringAndReleasing)
+                .exchanged {
+                details.suspendedReason.store(WaitReason.none.rawValue, ordering: .releasing)
+            }
         }
     }
 

@@ -46,13 +46,12 @@ public enum Benchmarks {
         var times = kinds.map { SwitchTimes(name: $0.0.rawValue, recording: $0.1, samples: []) }
         for round in 0...runs {
             for (index, (benchmark, mode)) in kinds.enumerated() {
-                let once = try SwitchBenchmark.measure(
-                    benchmark, recording: mode, runs: 1,
-                    echo: benchmark == .processes ? WorkerRequest.echoLaunch() : nil)
+                let run = try SwitchBenchmark.measure(
+                    benchmark, recording: mode, echo: benchmark == .processes ? WorkerRequest.echoLaunch() : nil)
                 // Round 0 warms caches, page tables, the CPU clock and the executors' threads up: not counted.
                 if round > 0 {
-                    times[index].samples += once.samples
-                    times[index].cpuSamples += once.cpuSamples
+                    times[index].samples.append(run.nanoseconds)
+                    if let cpu = run.cpuNanoseconds { times[index].cpuSamples.append(cpu) }
                 }
             }
         }

@@ -50,40 +50,25 @@ public enum SwitchBenchmark {
         var runsOnOneThread: Bool { self == .eventloop || self == .floor }
     }
 
-    /// The result for one case: nanoseconds per switch over several runs.
-    public struct Measurement: Sendable {
-        public var name: String
-        public var recording: Bool
-        public var samples: [Double]
-        /// CPU nanoseconds per switch of the one thread that ran both tasks (eventloop, floor); empty otherwise.
-        /// On a machine shared with other work it leaves out the time the thread waited for a core.
-        public var cpuSamples: [Double] = []
-
-        public var median: Double { samples.sorted()[samples.count / 2] }
-        public var min: Double { samples.min() ?? .nan }
-        public var max: Double { samples.max() ?? .nan }
-        /// The median CPU nanoseconds per switch, when measured.
-        public var cpuMedian: Double? { cpuSamples.isEmpty ? nil : cpuSamples.sorted()[cpuSamples.count / 2] }
+    /// One run of a case.
+    public struct Run: Sendable {
+        /// Nanoseconds per switch on the wall clock.
+        public var nanoseconds: Double
+        /// CPU nanoseconds per switch of the one thread that ran both tasks (eventloop, floor); nil otherwise. On a
+        /// machine shared with other work it leaves out the time the thread waited for a core.
+        public var cpuNanoseconds: Double?
     }
 
-    /// Measures `benchmark` `runs` times.
+    /// Measures `benchmark` once (the caller repeats and summarizes).
     /// - Parameters:
     ///   - recording: record every switch (into a discarding sink, with the drain thread running).
     ///   - echo: how to start the `processes` case's echoing worker (required for that case).
-    public static func measure(_ benchmark: Case, recording: Bool, runs: Int, echo: ProcessWorkerLaunch? = nil) throws
-        -> Measurement
-    {
-        var samples: [Double] = []
-        var cpuSamples: [Double] = []
-        for _ in 0..<runs {
-            let clock = HandoffClock()
-            samples.append(try measureOnce(benchmark, recording: recording, echo: echo, clock: clock))
-            if benchmark.runsOnOneThread {
-                cpuSamples.append(clock.cpuNanosecondsPerSwitch(switches: 2 * (benchmark.switches / 2)))
-            }
-        }
-        return Measurement(name: benchmark.rawValue, recording: recording && benchmark.isInstrumented, samples: samples,
-                           cpuSamples: cpuSamples)
+    public static func measure(_ benchmark: Case, recording: Bool, echo: ProcessWorkerLaunch? = nil) throws -> Run {
+        let clock = HandoffClock()
+        let nanoseconds = try measureOnce(benchmark, recording: recording, echo: echo, clock: clock)
+        let cpu = benchmark.runsOnOneThread
+            ? clock.cpuNanosecondsPerSwitch(switches: 2 * (benchmark.switches / 2)) : nil
+        return Run(nanoseconds: nanoseconds, cpuNanoseconds: cpu)
     }
 
     private static func measureOnce(_ benchmark: Case, recording: Bool, echo: ProcessWorkerLaunch?,

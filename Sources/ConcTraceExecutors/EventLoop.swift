@@ -19,7 +19,7 @@ import Synchronization
 ///
 /// Lifecycle recorded at the executor: a task's job enqueued is `ready` (with the task running at that moment as
 /// its waker), a job run is a `running` slice, and a task that suspends is `waiting` with the reason it gave
-/// (`sleep`: timer, `yield`: yield, a task group: child). The loop-only state lives behind a pointer: the
+/// (`sleep`: timer, a task group: child); a task that yields is `ready` at once (reason `yield`). The loop-only state lives behind a pointer: the
 /// same-thread path takes no lock and pays no exclusivity check.
 public final class EventLoop: TaskExecutor, AsyncWaiter, @unchecked Sendable {
     /// A callback for a watched file descriptor, given the epoll events that fired. Runs on the loop thread.
@@ -35,9 +35,10 @@ public final class EventLoop: TaskExecutor, AsyncWaiter, @unchecked Sendable {
         var yielded: [UnsafeContinuation<Void, Never>] = []
         /// The yielded continuations being resumed (swapped with `yielded`, so neither array is copied).
         var resuming: [UnsafeContinuation<Void, Never>] = []
-        /// While a batch of tasks is made ready at once (those that yielded last round, those whose sleep ended):
-        /// the time they all became ready (one clock read for the batch); 0 otherwise.
-        var readyStamp: UInt64 = 0
+        /// How the `ready` of a task enqueued now is stamped: the clock, unless a batch of tasks is made ready at
+        /// once (those whose sleep ended: one clock read for the batch) or their `ready` was recorded already
+        /// (those that yielded, ready from their yield on).
+        var readyTime = ReadyTime.clock
         /// The due timer actions of a round (kept, so its memory is reused).
         var dueActions: [() -> Void] = []
         var tasks: [UInt: TaskRecord] = [:]
@@ -47,6 +48,16 @@ public final class EventLoop: TaskExecutor, AsyncWaiter, @unchecked Sendable {
         var armedDeadline: UInt64 = 0
         var watchers: [Int32: Watcher] = [:]
         var executor: UnownedTaskExecutor?
+    }
+
+    /// How an enqueued task's `ready` is stamped (see `LoopState.readyTime`).
+    enum ReadyTime {
+        /// A clock read at the enqueue.
+        case clock
+        /// The time a batch became ready together.
+        case batch(UInt64)
+        /// Already recorded: nothing to record at the enqueue.
+        case recorded
     }
 
     private struct RemoteJob: Sendable {
@@ -190,11 +201,13 @@ public final class EventLoop: TaskExecutor, AsyncWaiter, @unchecked Sendable {
             record.state = .ready
             if let timestamp {
                 lane.append(TraceEvent(timestamp: timestamp, kind: .ready, task: record.id, worker: lane.worker))
-            } else if state.pointee.readyStamp != 0 {
-                lane.append(TraceEvent(timestamp: state.pointee.readyStamp, kind: .ready, task: record.id,
-                                       worker: lane.worker))
             } else {
-                lane.record(.ready, task: record.id, related: state.pointee.current?.id ?? 0)
+                switch state.pointee.readyTime {
+                case .clock: lane.record(.ready, task: record.id, related: state.pointee.current?.id ?? 0)
+                case .batch(let stamp):
+                    lane.append(TraceEvent(timestamp: stamp, kind: .ready, task: record.id, worker: lane.worker))
+                case .recorded: break
+                }
             }
         }
         state.pointee.ready.append(ReadyJob(job: job, record: record))
@@ -218,17 +231,19 @@ public final class EventLoop: TaskExecutor, AsyncWaiter, @unchecked Sendable {
         }
     }
 
-    /// Lets the other ready tasks run first, like asyncio's `sleep(0)`: the task waits (reason `yield`) and is
-    /// made ready again in the loop's next round, after what is ready now. Cheaper than `Task.yield()` (which also
-    /// works on the loop, through an extra runtime job): one job per yield.
+    /// Lets the other ready tasks run first, like asyncio's `sleep(0)`: the task runs again in the loop's next
+    /// round, after what is ready now. It waits for nothing but its turn, so it goes from `running` straight to
+    /// `ready` (reason `yield`) at the yield, and its time in line is `ready` time. Cheaper than `Task.yield()`
+    /// (which also works on the loop, through an extra runtime job): one job per yield. A task of a recorded
+    /// program yields through `Task.yield()`, which `ForeignTasks` follows.
     nonisolated(nonsending) public func yield() async {
         let state = self.state
-        guard inLoopThread, let record = state.pointee.current else {
+        guard inLoopThread, let record = state.pointee.current, record.foreign == nil else {
             await Task.yield()
             return
         }
-        record.state = .waiting
-        lane.record(.waiting, task: record.id, reason: .yield)
+        record.state = .ready
+        lane.record(.ready, task: record.id, reason: .yield)
         await withUnsafeContinuation { continuation in state.pointee.yielded.append(continuation) }
     }
 
@@ -354,14 +369,13 @@ public final class EventLoop: TaskExecutor, AsyncWaiter, @unchecked Sendable {
         }
     }
 
-    /// Tasks that yielded in the last round become ready now, all at the same time: one clock read stamps their
-    /// `ready` events (outside any slice, so with no waker).
+    /// Tasks that yielded in the last round go back in line now; each is `ready` since its yield (recorded then).
     private func resumeYielded() {
         guard !state.pointee.yielded.isEmpty else { return }
         swap(&state.pointee.yielded, &state.pointee.resuming)
-        state.pointee.readyStamp = lane.isEnabled ? MonotonicClock.now() : 0
+        state.pointee.readyTime = .recorded
         for continuation in state.pointee.resuming { continuation.resume() }
-        state.pointee.readyStamp = 0
+        state.pointee.readyTime = .clock
         state.pointee.resuming.removeAll(keepingCapacity: true)
     }
 
@@ -376,9 +390,9 @@ public final class EventLoop: TaskExecutor, AsyncWaiter, @unchecked Sendable {
         var due = state.pointee.dueActions
         state.pointee.dueActions = []
         while let action = state.pointee.timers.popDue(now: now) { due.append(action) }
-        state.pointee.readyStamp = lane.isEnabled ? now : 0
+        state.pointee.readyTime = .batch(now)
         for action in due { action() }
-        state.pointee.readyStamp = 0
+        state.pointee.readyTime = .clock
         due.removeAll(keepingCapacity: true)
         state.pointee.dueActions = due
     }

@@ -49,7 +49,8 @@ public enum EventKind: UInt8, Sendable {
     /// `hasValue`) name it.
     case created
     /// A task became ready to run. `related` is the task whose running slice made it ready (0: none, e.g. a timer
-    /// or the kernel woke it).
+    /// or the kernel woke it). `reason` is `yield` when the running task made itself ready by yielding (its running
+    /// slice ends here, with no wait: it needs nothing but its turn); otherwise `none`.
     case ready
     /// The recording worker started a running slice of the task. The slice ends at the task's next event.
     case running
@@ -98,7 +99,7 @@ public struct TraceEvent: Sendable {
     public var worker: UInt32
     /// What happened.
     public var kind: EventKind
-    /// For `waiting`, what the task waits for.
+    /// For `waiting`, what the task waits for; for `ready`, `yield` when the task yielded.
     public var reason: WaitReason
     /// Whether `value` carries a payload.
     public var hasValue: Bool

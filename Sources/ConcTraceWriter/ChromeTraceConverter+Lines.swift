@@ -81,7 +81,8 @@ extension ChromeTraceConverter {
         }
         asyncTrack(task: task, thread: track.worker)
         out.decimalMicroseconds(timestamp)
-        if isBegin, track.state == .waiting {
+        // A wait's reason; a ready's, when the task made itself ready by yielding.
+        if isBegin, track.state == .waiting || (track.state == .ready && track.reason != .none) {
             out.fragment(#","args":{"reason":"#)
             out.fragment(Self.reasonName(track.reason))
             out.fragment("}")

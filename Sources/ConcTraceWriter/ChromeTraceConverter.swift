@@ -225,6 +225,7 @@ public struct ChromeTraceConverter: ~Copyable {
         let track = found ?? insertPlaceholder(for: event)
         closeState(track, task: event.task, at: event.timestamp)
         track.pointee.state = .ready
+        track.pointee.reason = event.reason
         track.pointee.since = event.timestamp
         readyCount += 1
         readyChanged = true

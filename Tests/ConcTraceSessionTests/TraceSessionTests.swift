@@ -34,6 +34,21 @@ struct ReadTrace {
             .compactMap(\.name)
     }
 
+    /// A task's state spans with their times, in the order they were written (each `b` is followed by its `e`; a
+    /// state is written when it closes, so this is time order, ties included).
+    func stateSpans(of task: Int64) -> [(name: String, begin: UInt64, end: UInt64)] {
+        let lines = events.filter {
+            ($0.phase == .asyncBegin || $0.phase == .asyncEnd) && $0.id == UInt64(task) && $0.category == "task"
+                && $0.args?["task"] == nil && $0.name != lives[task]?.name
+        }
+        return stride(from: 0, to: lines.count - 1, by: 2).compactMap { index in
+            let (begin, end) = (lines[index], lines[index + 1])
+            guard begin.phase == .asyncBegin, end.phase == .asyncEnd, let name = begin.name,
+                  let from = begin.timestampNanoseconds, let to = end.timestampNanoseconds else { return nil }
+            return (name, UInt64(from), UInt64(to))
+        }
+    }
+
     /// The name of each thread track, by tid.
     var threads: [Int64: String] {
         var names: [Int64: String] = [:]
@@ -107,6 +122,32 @@ struct TraceSessionTests {
             let states = trace.states(of: id)
             #expect(Array(states.prefix(3)) == ["ready", "running", "waiting (timer)"], "\(states)")
             #expect(Set(trace.slices(of: id).compactMap { $0.tid.flatMap { trace.threads[$0] } }) == ["my loop"])
+        }
+    }
+
+    @Test("a program's task that yields on a session loop waits (yield) and is made ready again, as Task.yield()")
+    func loopYield() async throws {
+        let path = try tracePath("yield.json")
+        let session = try TraceSession.start(writingTo: path)
+        let loop = try session.makeEventLoop(name: "my loop")
+        let tasks = (0..<3).map { index in
+            Task(name: "yielder \(index)", executorPreference: loop) {
+                for _ in 0..<4 { await loop.yield() }
+            }
+        }
+        for task in tasks { await task.value }
+        loop.stop()
+        try session.finish()
+        let trace = try ReadTrace(path: path)
+        let yielders = trace.lives.filter { $0.value.name?.hasPrefix("yielder ") == true }
+        #expect(yielders.count == 3)
+        for (id, _) in yielders {
+            let spans = trace.stateSpans(of: id)
+            #expect(spans.map(\.name) == ["ready", "running"]
+                + Array(repeating: ["waiting (yield)", "ready", "running"], count: 4).joined(), "\(spans)")
+            for (index, span) in spans.enumerated() where index > 0 {
+                #expect(span.begin == spans[index - 1].end)
+            }
         }
     }
 

@@ -147,6 +147,28 @@ struct StrategyTests {
         }
     }
 
+    @Test("a task that yields on the loop goes from running straight to ready (reason yield), in line behind the other")
+    func loopYield() throws {
+        let (result, events) = try record(Yielding(rounds: 5, clock: HandoffClock()), EventLoopStrategy())
+        #expect(result.done == 2)
+        let yielders = Set(events.filter { $0.kind == .created && $0.label.text == "yield" }.map(\.task))
+        #expect(yielders.count == 2)
+        for task in yielders {
+            let life = events.filter { $0.task == task }
+            #expect(life.map(\.kind) == [.created, .ready, .running]
+                + Array(repeating: [EventKind.ready, .running], count: 5).joined() + [.done])
+            #expect(life.filter { $0.kind == .ready }.map(\.reason) == [.none] + Array(repeating: .yield, count: 5))
+            // Each yield lets the other task's slice run before this task runs again.
+            for (index, event) in life.enumerated() where event.reason == .yield {
+                let other = events.filter {
+                    $0.kind == .running && $0.task != task && yielders.contains($0.task)
+                        && $0.timestamp >= event.timestamp && $0.timestamp <= life[index + 1].timestamp
+                }
+                #expect(other.count == 1)
+            }
+        }
+    }
+
     @Test("the async pool records every task's whole life when task memory is reused at once")
     func asyncPoolAddressReuse() throws {
         // Tasks are known by their job's address, and a task that ends frees it while its thread has yet to

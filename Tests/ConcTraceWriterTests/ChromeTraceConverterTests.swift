@@ -95,6 +95,32 @@ struct ChromeTraceConverterTests {
         #expect(ends.map { ($0["ts"] as! NSNumber).doubleValue } == [4.0, 5.0, 6.0, 6.5, 7.25, 7.25])
     }
 
+    @Test("a task that yields goes from running straight to ready; the ready span says it yielded")
+    func yieldIsReady() throws {
+        func event(_ time: UInt64, _ kind: EventKind, _ task: UInt64, reason: WaitReason = .none,
+                   label: String = "") -> TraceEvent {
+            TraceEvent(timestamp: time, kind: kind, task: task, worker: 2, reason: reason, label: TaskLabel(label))
+        }
+        let events = [
+            event(900, .created, 5, label: "yield"), event(1_000, .ready, 5), event(2_000, .running, 5),
+            event(3_000, .ready, 5, reason: .yield), event(4_000, .running, 5), event(5_000, .done, 5),
+        ]
+        let trace = try Self.convert(events)
+        trace.checkImporterRules()
+        let states = trace.events.filter {
+            ["b", "e"].contains($0["ph"] as? String) && ($0["id2"] as? [String: Any])?["local"] as? Int == 5
+                && ($0["args"] as? [String: Any])?["task"] == nil && $0["cat"] as? String == "task"
+                && ["ready", "running"].contains($0["name"] as? String)
+        }
+        let written = states.map {
+            "\($0["ph"]!) \($0["name"]!) \(($0["ts"] as! NSNumber).doubleValue)"
+                + ((($0["args"] as? [String: Any])?["reason"] as? String).map { " \($0)" } ?? "")
+        }
+        #expect(written == ["b ready 1.0", "e ready 2.0", "b running 2.0", "e running 3.0", "b ready 3.0 yield",
+                            "e ready 4.0", "b running 4.0", "e running 5.0"])
+        #expect(trace.with(phase: "X").map { ($0["dur"] as! NSNumber).doubleValue } == [1.0, 1.0])
+    }
+
     @Test("spawn and wake flows join the right slices with integer ids")
     func flows() throws {
         let trace = try Self.convert(Self.lifecycle())

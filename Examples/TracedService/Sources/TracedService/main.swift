@@ -28,11 +28,15 @@ let total = await withTaskGroup(of: Int.self) { group in
     return sum
 }
 
-// Part of the program on an event loop: one thread, tasks switching where they wait.
+// Part of the program on an event loop: one thread, tasks switching where they wait (a sleep), or letting the
+// others run first (the loop's yield, like asyncio's `sleep(0)`).
 let loop = try session.makeEventLoop(name: "loop")
 let ticks = (0..<3).map { index in
     Task(name: "tick \(index)", executorPreference: loop) {
-        for _ in 0..<3 { try? await Task.sleep(for: .milliseconds(2)) }
+        for _ in 0..<3 {
+            try? await Task.sleep(for: .milliseconds(2))
+            await loop.yield()
+        }
     }
 }
 for tick in ticks { await tick.value }

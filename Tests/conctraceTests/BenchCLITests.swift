@@ -29,8 +29,10 @@ struct BenchCLITests {
                 ["threads/on", "threads/off", "global-executor/off"])
         for row in rows {
             #expect(Set(row.keys) == ["strategy", "recording", "ns_per_switch", "ci95", "ci_level", "min", "max", "mean",
-                                      "sd", "outliers", "runs"])
+                                      "sd", "outliers", "runs", "samples"])
             #expect(row["runs"] as? Int == 5)
+            let samples = try #require(row["samples"] as? [Double])
+            #expect(samples.count == 5 && samples.min() == row["min"] as? Double && samples.max() == row["max"] as? Double)
             let interval = try #require(row["ci95"] as? [Double])
             let median = try #require(row["ns_per_switch"] as? Double)
             #expect(interval.count == 2 && interval[0] <= median && median <= interval[1])
@@ -40,6 +42,12 @@ struct BenchCLITests {
         #expect(costs.count == 1 && costs.first?["strategy"] as? String == "threads")
         #expect(["worse", "not_significant", "below_threshold"].contains(costs.first?["outcome"] as? String ?? ""))
         #expect(costs.first?["p"] is Double && costs.first?["method"] is String)
+        // The shift (on − off) in ns with its interval: 5 and 5 runs reach 96.8 % with the third difference from
+        // each end.
+        let shift = try #require(costs.first?["shift_ns"] as? Double)
+        let shiftInterval = try #require(costs.first?["shift_ci"] as? [Double])
+        #expect(shiftInterval.count == 2 && shiftInterval[0] <= shift && shift <= shiftInterval[1])
+        #expect(abs((costs.first?["shift_ci_level"] as? Double ?? 0) - (1 - 8.0 / 252)) < 1e-9)
 
         let text = try CLIRunner.run(["bench", "switch", "--cases", "threads", "--runs", "2"])
         #expect(text.status == 0, "stderr: \(text.stderr)")
@@ -47,6 +55,8 @@ struct BenchCLITests {
         #expect(text.stdout.contains("recording on vs off (Mann-Whitney U"))
         // Two runs each: no test can reach p < 0.01, and the line says so.
         #expect(text.stdout.contains("  threads: ") && text.stdout.contains("too few runs"), "\(text.stdout)")
+        // Two runs each: the shift's interval is the differences' min-max, at 1 - 2/6 coverage.
+        #expect(text.stdout.contains(" ns per switch [66.7% CI "), "\(text.stdout)")
         #expect(text.stdout.contains("the interval is min-max, at 50% confidence"))
     }
 

@@ -19,8 +19,8 @@ import Synchronization
 ///
 /// Lifecycle recorded at the executor: a task's job enqueued is `ready` (with the task running at that moment as
 /// its waker), a job run is a `running` slice, and a task that suspends is `waiting` with the reason it gave
-/// (`sleep`: timer, a task group: child); a task that yields is `ready` at once (reason `yield`). The loop-only state lives behind a pointer: the
-/// same-thread path takes no lock and pays no exclusivity check.
+/// (`sleep`: timer, a task group: child); a task that yields is `ready` at once (reason `yield`). The loop-only
+/// state lives behind a pointer: the same-thread path takes no lock and pays no exclusivity check.
 public final class EventLoop: TaskExecutor, AsyncWaiter, @unchecked Sendable {
     /// A callback for a watched file descriptor, given the epoll events that fired. Runs on the loop thread.
     public typealias Watcher = (UInt32) -> Void

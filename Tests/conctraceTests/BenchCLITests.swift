@@ -28,8 +28,8 @@ struct BenchCLITests {
         #expect(rows.map { "\($0["strategy"]!)/\($0["recording"]!)" } ==
                 ["threads/on", "threads/off", "global-executor/off"])
         for row in rows {
-            #expect(Set(row.keys) == ["strategy", "recording", "ns_per_switch", "ci95", "ci_level", "min", "max", "mean",
-                                      "sd", "outliers", "runs", "samples"])
+            #expect(Set(row.keys) == ["strategy", "recording", "ns_per_switch", "ci95", "ci_level", "min", "max",
+                                      "mean", "sd", "outliers", "runs", "samples"])
             #expect(row["runs"] as? Int == 5)
             let samples = try #require(row["samples"] as? [Double])
             #expect(samples.count == 5 && samples.min() == row["min"] as? Double && samples.max() == row["max"] as? Double)

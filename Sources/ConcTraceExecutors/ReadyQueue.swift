@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import CLinux
 import DequeModule
 
 /// A blocking FIFO shared by the workers of a pool: the thread pool's ready queue.
@@ -14,7 +15,7 @@ package final class ReadyQueue<Element: Sendable>: @unchecked Sendable {
     private let nonEmpty = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
 
     package init() {
-        pthread_mutex_init(mutex, nil)
+        ct_mutex_init_adaptive(mutex)
         pthread_cond_init(nonEmpty, nil)
     }
 

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import CLinux
 import ConcTraceRecorder
 import ConcTraceSystem
 
@@ -29,7 +30,7 @@ final class TimerThread: @unchecked Sendable {
 
     /// Starts the thread; `onStart` runs on it first (e.g. to bind its lane).
     init(onStart: @escaping @Sendable () -> Void = {}) throws(OSError) {
-        pthread_mutex_init(mutex, nil)
+        ct_mutex_init_adaptive(mutex)
         var attributes = pthread_condattr_t()
         pthread_condattr_init(&attributes)
         pthread_condattr_setclock(&attributes, CLOCK_MONOTONIC)

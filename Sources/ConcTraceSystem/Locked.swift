@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import CLinux
 
 /// A value behind a pthread mutex: state that several threads share off the recording hot path (the recorder's
 /// drain state and annotations, the loop's inbox, the pool's task table, a batch's tally).
@@ -8,6 +9,9 @@ import Glibc
 /// Why not Synchronization's `Mutex`: when contended it waits on a futex inside the runtime, where Thread Sanitizer
 /// cannot see the ordering it gives, so every contended section reads as a race. TSan intercepts pthread locks, so
 /// with this the executor tests run clean under `--sanitize=thread` and a real race would still show.
+///
+/// The mutex is adaptive: the sections it guards are short (a table lookup), so a thread that finds it held spins
+/// briefly before sleeping, and the holder's unlock needs no futex wake-up.
 public final class Locked<Value>: @unchecked Sendable {
     private var value: Value
     private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
@@ -15,7 +19,7 @@ public final class Locked<Value>: @unchecked Sendable {
     /// Makes the lock around `value`.
     public init(_ value: Value) {
         self.value = value
-        pthread_mutex_init(mutex, nil)
+        ct_mutex_init_adaptive(mutex)
     }
 
     deinit {

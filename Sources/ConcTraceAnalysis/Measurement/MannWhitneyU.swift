@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import ConcTraceSystem
 
 /// The Mann-Whitney U test (Wilcoxon rank-sum), two-sided: do two samples come from one distribution, or does one
 /// tend to give larger values than the other?
@@ -88,13 +89,27 @@ public struct MannWhitneyU: Sendable, Equatable {
         return Swift.min(1, 2 / combinations)
     }
 
+    /// The distributions computed lately, by sizes: a repeated measurement tests the same sizes for every pair of
+    /// strategies in a round, and the shift's interval (`ShiftEstimate`) asks for the test's own.
+    private static let recentDistributions = Locked<[Int: [Double]]>([:])
+
     /// P(U = u) for u in 0...m·n under the null hypothesis, for samples of m and n values without ties.
-    ///
+    static func exactDistribution(_ m: Int, _ n: Int) -> [Double] {
+        let key = m << 32 | n
+        if let known = recentDistributions.withLock({ $0[key] }) { return known }
+        let distribution = computeExactDistribution(m, n)
+        recentDistributions.withLock { recent in
+            if recent.count >= 64 { recent.removeAll(keepingCapacity: true) }
+            recent[key] = distribution
+        }
+        return distribution
+    }
+
     /// The largest of the m + n values belongs to the first sample with probability m/(m + n), and then beats all n
     /// values of the second (U gains n); otherwise it is the second's. So
     /// P(U = u; m, n) = m/(m + n)·P(U = u − n; m − 1, n) + n/(m + n)·P(U = u; m, n − 1): only additions of
     /// positive terms, with no large counts to overflow.
-    static func exactDistribution(_ m: Int, _ n: Int) -> [Double] {
+    private static func computeExactDistribution(_ m: Int, _ n: Int) -> [Double] {
         // row[j]: the distribution for (i, j) at the current i; i = 0 puts all mass on U = 0.
         var row = [[Double]](repeating: [1], count: n + 1)
         for i in stride(from: 1, through: m, by: 1) {

@@ -1,5 +1,5 @@
-// Linux system calls that Swift's Glibc module does not export: epoll, eventfd, timerfd, CPU affinity, prctl; and a
-// cache hint (prefetch for writing) the recorder's hot path uses.
+// Linux system calls that Swift's Glibc module does not export: epoll, eventfd, timerfd, CPU affinity, prctl, an
+// adaptive mutex; and a cache hint (prefetch for writing) the recorder's hot path uses.
 // The event loop and the system layer use them (as swift-nio's CNIOLinux does); nothing here links a library.
 // No _GNU_SOURCE here: the declarations must match the ones Swift's Glibc module sees.
 #ifndef CONCTRACE_CLINUX_SHIM_H

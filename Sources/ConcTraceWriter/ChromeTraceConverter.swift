@@ -221,12 +221,21 @@ public struct ChromeTraceConverter: ~Copyable {
         inFlightChanged = true
     }
 
-    private mutating func ready(_ event: TraceEvent, _ found: UnsafeMutablePointer<TaskTrack>?) {
+    /// Ends the task's current state at `event` and begins `state` there, with the event's reason (a wait's, or
+    /// `yield` for a task that made itself ready; `none` otherwise).
+    private mutating func enter(_ state: TaskState, at event: TraceEvent, _ found: UnsafeMutablePointer<TaskTrack>?)
+        -> UnsafeMutablePointer<TaskTrack>
+    {
         let track = found ?? insertPlaceholder(for: event)
         closeState(track, task: event.task, at: event.timestamp)
-        track.pointee.state = .ready
+        track.pointee.state = state
         track.pointee.reason = event.reason
         track.pointee.since = event.timestamp
+        return track
+    }
+
+    private mutating func ready(_ event: TraceEvent, _ found: UnsafeMutablePointer<TaskTrack>?) {
+        let track = enter(.ready, at: event, found)
         readyCount += 1
         readyChanged = true
         let wakerIsSpawner = !track.pointee.hasRun && event.related == track.pointee.parent
@@ -237,10 +246,7 @@ public struct ChromeTraceConverter: ~Copyable {
     }
 
     private mutating func running(_ event: TraceEvent, _ found: UnsafeMutablePointer<TaskTrack>?) {
-        let track = found ?? insertPlaceholder(for: event)
-        closeState(track, task: event.task, at: event.timestamp)
-        track.pointee.state = .running
-        track.pointee.since = event.timestamp
+        let track = enter(.running, at: event, found)
         track.pointee.worker = event.worker
         track.pointee.hasRun = true
         runningOn[event.worker] = event.task
@@ -255,11 +261,7 @@ public struct ChromeTraceConverter: ~Copyable {
     }
 
     private mutating func waiting(_ event: TraceEvent, _ found: UnsafeMutablePointer<TaskTrack>?) {
-        let track = found ?? insertPlaceholder(for: event)
-        closeState(track, task: event.task, at: event.timestamp)
-        track.pointee.state = .waiting
-        track.pointee.reason = event.reason
-        track.pointee.since = event.timestamp
+        _ = enter(.waiting, at: event, found)
     }
 
     private mutating func ended(_ event: TraceEvent, annotations: TaskAnnotations) {

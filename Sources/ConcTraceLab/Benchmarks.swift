@@ -58,12 +58,24 @@ public enum Benchmarks {
         return times
     }
 
-    /// What recording costs each case measured both ways: its times with recording on against off, by the
-    /// verdict's rule (Mann-Whitney U at p < 0.01, and more than 5 % slower), in the order of `times`.
-    public static func recordingCosts(_ times: [SwitchTimes]) -> [(name: String, comparison: SampleComparison)] {
+    /// What recording costs one case measured both ways.
+    public struct RecordingCost: Sendable {
+        /// The case's name.
+        public var name: String
+        /// Recording on against off, by the verdict's rule (Mann-Whitney U at p < 0.01, and more than 5 % slower).
+        public var comparison: SampleComparison
+        /// The cost in ns per switch (on − off) with its interval; nil when a side has no runs.
+        public var shift: ShiftEstimate?
+    }
+
+    /// What recording costs each case measured both ways, in the order of `times`.
+    public static func recordingCosts(_ times: [SwitchTimes]) -> [RecordingCost] {
         times.filter { !$0.recording }.compactMap { off in
             guard let on = times.first(where: { $0.name == off.name && $0.recording }) else { return nil }
-            return (off.name, SampleComparison(reference: off.samples, other: on.samples, smallerIsBetter: true))
+            return RecordingCost(
+                name: off.name,
+                comparison: SampleComparison(reference: off.samples, other: on.samples, smallerIsBetter: true),
+                shift: ShiftEstimate(reference: off.samples, other: on.samples))
         }
     }
 

@@ -7,7 +7,7 @@ import ConcTraceLab
 enum SwitchBenchText {
     /// `strategy  recording  ns/switch median [95% CI]  min  max  n  CPU ns median [95% CI]`, then the recording
     /// tests.
-    static func table(_ times: [Benchmarks.SwitchTimes], costs: [(name: String, comparison: SampleComparison)])
+    static func table(_ times: [Benchmarks.SwitchTimes], costs: [Benchmarks.RecordingCost])
         -> String
     {
         let header = ["strategy", "recording", "ns/switch median [95% CI]", "min", "max", "n",
@@ -35,16 +35,17 @@ enum SwitchBenchText {
         if !costs.isEmpty {
             lines.append("")
             lines.append("recording on vs off (Mann-Whitney U; a cost when p < 0.01 and more than 5%):")
-            for (name, comparison) in costs { lines.append("  " + name + ": " + costText(comparison)) }
+            for cost in costs { lines.append("  " + cost.name + ": " + costText(cost)) }
         }
         return lines.joined(separator: "\n")
     }
 
     /// `+87.5 ns per switch [95% CI 61.0 to 110.2], +12.3% (exact Mann-Whitney U p = 0.0006): recording costs this
     /// case more than 5%`: the shift (Hodges-Lehmann, on − off) with its interval, then the medians' difference.
-    static func costText(_ comparison: SampleComparison) -> String {
+    static func costText(_ cost: Benchmarks.RecordingCost) -> String {
+        let comparison = cost.comparison
         func signed(_ value: Double) -> String { (value >= 0 ? "+" : "") + NumberFormat.fixed(value, decimals: 1) }
-        let shift = comparison.shift.map { shift in
+        let shift = cost.shift.map { shift in
             // At least 95 % is said as 95 % (as the medians' intervals); less, as it is.
             let levelText = shift.reachesTarget ? "95" : NumberFormat.fixed(shift.confidence * 100, decimals: 1)
             return signed(shift.estimate) + " ns per switch [" + levelText + "% CI " + signed(shift.lower) + " to "
@@ -75,7 +76,7 @@ enum SwitchBenchText {
     /// "cpu_ns_per_switch" (the median of the one thread's CPU time), "cpu_ci95" and "cpu_samples"}],
     /// "recording_cost": [{"strategy", "off_median", "on_median", "difference", "shift_ns" (Hodges-Lehmann, on −
     /// off), "shift_ci" and "shift_ci_level", "u", "p", "method", "outcome"}]}`, ns.
-    static func json(_ times: [Benchmarks.SwitchTimes], costs: [(name: String, comparison: SampleComparison)])
+    static func json(_ times: [Benchmarks.SwitchTimes], costs: [Benchmarks.RecordingCost])
         -> String
     {
         func rounded(_ value: Double) -> String {
@@ -103,15 +104,16 @@ enum SwitchBenchText {
             }
             return row.text
         }
-        let tests = costs.map { name, comparison -> String in
+        let tests = costs.map { cost -> String in
+            let comparison = cost.comparison
             var row = JSONObjectText()
-            row.add("strategy", name)
+            row.add("strategy", cost.name)
             row.add("off_median", json: comparison.referenceMedian.map(rounded) ?? "null")
             row.add("on_median", json: comparison.otherMedian.map(rounded) ?? "null")
             row.add("difference", json: comparison.relativeDifference.map { String($0) } ?? "null")
-            row.add("shift_ns", json: comparison.shift.map { rounded($0.estimate) } ?? "null")
-            row.add("shift_ci", json: comparison.shift.map { "[\(rounded($0.lower)),\(rounded($0.upper))]" } ?? "null")
-            row.add("shift_ci_level", json: comparison.shift.map { String($0.confidence) } ?? "null")
+            row.add("shift_ns", json: cost.shift.map { rounded($0.estimate) } ?? "null")
+            row.add("shift_ci", json: cost.shift.map { "[\(rounded($0.lower)),\(rounded($0.upper))]" } ?? "null")
+            row.add("shift_ci_level", json: cost.shift.map { String($0.confidence) } ?? "null")
             row.add("u", json: comparison.test.map { String($0.u) } ?? "null")
             row.add("p", json: comparison.test.map { String($0.pValue) } ?? "null")
             row.add("method", comparison.test?.method.rawValue)

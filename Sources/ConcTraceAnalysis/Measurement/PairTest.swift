@@ -68,9 +68,6 @@ public struct PairTest: Sendable, Equatable {
     public let relativeDifference: Double?
     /// The U test (reference first); nil when a side has no values.
     public let test: MannWhitneyU?
-    /// How much larger the other's values are, in their unit (other − reference), with its interval; nil when a side
-    /// has no values.
-    public let shift: ShiftEstimate?
     public let outcome: Outcome
 
     /// Tests `other`'s values of `metric` against `reference`'s.
@@ -85,7 +82,6 @@ public struct PairTest: Sendable, Equatable {
         otherMedian = judgement.otherMedian
         relativeDifference = judgement.relativeDifference
         test = judgement.test
-        shift = judgement.shift
         outcome = judgement.outcome
     }
 }
@@ -104,9 +100,6 @@ public struct SampleComparison: Sendable, Equatable {
     public let relativeDifference: Double?
     /// The U test (reference first); nil when a side has no values.
     public let test: MannWhitneyU?
-    /// How much larger the other's values are, in their unit (other − reference), with its interval; nil when a side
-    /// has no values.
-    public let shift: ShiftEstimate?
     /// Whether the other side is worse, and if not, why.
     public let outcome: PairTest.Outcome
 
@@ -118,7 +111,6 @@ public struct SampleComparison: Sendable, Equatable {
         self.otherMedian = otherMedian
         let test = MannWhitneyU.test(reference, other)
         self.test = test
-        shift = ShiftEstimate(reference: reference, other: other)
         var relativeDifference: Double?
         if let referenceMedian, let otherMedian {
             let worseBy = smallerIsBetter ? otherMedian - referenceMedian : referenceMedian - otherMedian
